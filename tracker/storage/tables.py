@@ -1,0 +1,291 @@
+"""The database schema, designed for the queries the refresh job and the dashboard run.
+
+Market data knows nothing of theses (prices are keyed by ticker only, FX pairs such as
+`EURUSD=X` are stored as tickers too); thesis-specific rows are keyed by the thesis id from
+the YAML file, because thesis definitions live in files, not in the database.
+
+Timestamps are stored as naive UTC and read back as aware UTC (see `UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; use datetime.now(timezone.utc)")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return value.replace(tzinfo=dt.timezone.utc) if value is not None else None
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# --- market data -------------------------------------------------------------------------
+
+
+class Price(Base):
+    """One daily close of one ticker (stocks, ETFs, indices and FX pairs alike)."""
+
+    __tablename__ = "prices"
+    ticker: Mapped[str] = mapped_column(String(32), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    close: Mapped[float] = mapped_column(Float, nullable=False)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (Index("ix_prices_date", "date"),)
+
+
+class Instrument(Base):
+    """What the price sources told us about a ticker, and how its last fetch went."""
+
+    __tablename__ = "instruments"
+    ticker: Mapped[str] = mapped_column(String(32), primary_key=True)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    name: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(String(16))
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+# --- news --------------------------------------------------------------------------------
+
+
+class Feed(Base):
+    """A feed URL or file and its fetch state (conditional GET validators, failures)."""
+
+    __tablename__ = "feeds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), nullable=False, unique=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    entries_seen: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Article(Base):
+    """A news item, de-duplicated across feeds and runs; text is sanitised before it is stored."""
+
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    title_key: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    link: Mapped[str | None] = mapped_column(String(2000))
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    summary_html: Mapped[str | None] = mapped_column(Text)
+    summary_text: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    published_estimated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sentiment: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    sentiment_label: Mapped[str] = mapped_column(String(20), nullable=False, default="neutral")
+    is_sample: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    __table_args__ = (Index("ix_articles_published_at", "published_at"),)
+
+
+class ArticleTicker(Base):
+    """An article mentions a ticker; keeps the matched terms and the pair's own sentiment."""
+
+    __tablename__ = "article_tickers"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    ticker: Mapped[str] = mapped_column(String(32), primary_key=True)
+    matched: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    sentiment: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_article_tickers_ticker_published", "ticker", "published_at"),)
+
+
+class ArticleAssumption(Base):
+    """An article matches an assumption's keywords; keeps which keywords matched."""
+
+    __tablename__ = "article_assumptions"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    thesis_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    assumption_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    matched: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        Index("ix_article_assumptions_thesis_assumption_published", "thesis_id", "assumption_id", "published_at"),
+    )
+
+
+# --- checks and statuses -----------------------------------------------------------------
+
+
+class CheckResult(Base):
+    """The latest outcome of one check, with the values it saw and the articles it counted."""
+
+    __tablename__ = "check_results"
+    thesis_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    assumption_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    check_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    expression: Mapped[str] = mapped_column(Text, nullable=False)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # fired | not_fired | unknown
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    article_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False, default=list)
+    evaluated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class AssumptionStatus(Base):
+    """The current status of an assumption; changes are appended to `status_history`."""
+
+    __tablename__ = "assumption_statuses"
+    thesis_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    assumption_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    reasons: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    evaluated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class StatusChange(Base):
+    """One row per status change (none while the status stays)."""
+
+    __tablename__ = "status_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thesis_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    assumption_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    reasons: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id", ondelete="SET NULL"))
+
+    __table_args__ = (Index("ix_status_history_thesis_assumption_changed", "thesis_id", "assumption_id", "changed_at"),)
+
+
+class Alert(Base):
+    """A status change to tell the investor about, with its evidence and webhook delivery state."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("status_history.id", ondelete="CASCADE"), nullable=False, unique=True)
+    thesis_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    assumption_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    delivery_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_alerts_thesis_created", "thesis_id", "created_at"),)
+
+
+# --- refresh jobs ------------------------------------------------------------------------
+
+
+class JobRun(Base):
+    """One refresh: who started it, how it ended, and its counts."""
+
+    __tablename__ = "job_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(16), nullable=False)  # cli | scheduler | dashboard
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False, default="running")  # running|success|partial|failed
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_job_runs_started_at", "started_at"),)
+
+
+class JobStage(Base):
+    """One stage (prices, news, checks) of a run."""
+
+    __tablename__ = "job_stages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("job_runs.id", ondelete="CASCADE"), nullable=False, index=True)
+    stage: Mapped[str] = mapped_column(String(16), nullable=False)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False, default="running")
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("run_id", "stage"),)
+
+
+class JobFailure(Base):
+    """A source that failed during a run (a ticker, a feed, a thesis file, the webhook)."""
+
+    __tablename__ = "job_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("job_runs.id", ondelete="CASCADE"), nullable=False, index=True)
+    stage: Mapped[str] = mapped_column(String(16), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # ticker | feed | thesis | webhook | stage
+    source: Mapped[str] = mapped_column(String(2000), nullable=False)
+    error: Mapped[str] = mapped_column(Text, nullable=False)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class RefreshLock(Base):
+    """At most one refresh at a time across processes; stale holders are taken over."""
+
+    __tablename__ = "refresh_lock"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), nullable=False)
+    acquired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)

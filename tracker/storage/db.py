@@ -72,17 +72,17 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (head by default); safe to call on every start."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to `revision` (the latest by default); safe to call on every start."""
     command.upgrade(alembic_config(engine), revision)
 
 
@@ -90,8 +90,8 @@ def open_database(url: str) -> Engine:
     """An engine for `url` with the schema migrated to the latest revision."""
     engine = create_db_engine(url)
     try:
-        if current_revision(engine) != head_revision():
-            log.info("migrating database %s to %s", engine.url.render_as_string(hide_password=True), head_revision())
+        if current_revisions(engine) != head_revisions():
+            log.info("migrating database %s to %s", engine.url.render_as_string(hide_password=True), head_revisions())
             upgrade(engine)
     except OperationalError as exc:
         raise DatabaseError(

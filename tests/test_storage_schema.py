@@ -1,0 +1,53 @@
+"""The schema is created from empty by the migrations, on every backend, and matches the models."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, select
+
+from tracker.storage.db import current_revisions, head_revisions, open_database
+from tracker.storage.tables import Base, Price
+from tracker.storage.db import transaction
+
+
+def test_migrations_create_every_table_from_empty(engine):
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert current_revisions(engine) == head_revisions()
+
+
+def test_migrated_schema_matches_the_models(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+    assert diff == []
+
+
+def test_opening_twice_is_idempotent_and_keeps_rows(db_url):
+    first = open_database(db_url)
+    with transaction(first) as s:
+        s.add(Price(ticker="NET", date=dt.date(2026, 6, 11), close=221.4, source="csv"))
+    first.dispose()
+    again = open_database(db_url)
+    with transaction(again) as s:
+        assert s.scalars(select(Price.close)).all() == [221.4]
+    again.dispose()
+
+
+def test_timestamps_come_back_as_aware_utc(engine):
+    from tracker.storage.tables import Feed
+
+    moment = dt.datetime(2026, 11, 24, 18, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    with transaction(engine) as s:
+        s.add(Feed(url="file:///x.xml", last_attempt_at=moment))
+    with transaction(engine) as s:
+        got = s.scalars(select(Feed.last_attempt_at)).one()
+    assert got == moment and got.tzinfo is not None and got.utcoffset() == dt.timedelta(0)
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_engine):
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

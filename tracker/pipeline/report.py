@@ -1,0 +1,40 @@
+"""What a pipeline stage hands back: counts and the sources that failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FailureKind = Literal["ticker", "feed", "thesis", "webhook", "stage"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A source that failed in a stage; stored in `job_failures` and shown on the dashboard."""
+
+    kind: FailureKind
+    source: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source}: {self.error}"
+
+
+@dataclass
+class StageReport:
+    """Counts (e.g. `prices_stored`, `articles_new`, `statuses_changed`) and failures of one stage."""
+
+    stage: str
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # human report lines (per ticker, per feed)
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def fail(self, kind: FailureKind, source: str, error: str) -> None:
+        self.failures.append(Failure(kind, source, error))
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures

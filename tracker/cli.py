@@ -1,0 +1,174 @@
+"""The `tracker` command line (contract in docs/cli.md).
+
+Exit codes: 0 success; 1 invalid input or a fatal error; 3 a refresh finished but some sources
+failed (they are reported, everything else is stored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from tracker.errors import TrackerError
+from tracker.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="Thesis Tracker: hold investment theses to account.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except TrackerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FATAL) from None
+
+
+def _logging(quiet: bool = False, verbose: bool = False) -> None:
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "httpcore", "yfinance", "peewee", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if not verbose else logging.INFO)
+
+
+@app.command()
+def validate(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="files or folders; default: the theses folder")] = None,
+) -> None:
+    """Check thesis files; print one `file:line:col: path: message` line per problem."""
+    from tracker.thesis import load_theses
+
+    settings = _settings()
+    targets = paths or [settings.theses_dir]
+    missing = [p for p in targets if not p.exists()]
+    for p in missing:
+        typer.echo(f"{p}:1:1: no such file or folder", err=False)
+    result = load_theses([p for p in targets if p.exists()])
+    for issue in result.issues:
+        typer.echo(str(issue))
+    n_bad = len(result.invalid) + len(missing)
+    typer.echo(f"{len(result.theses)} valid, {n_bad} invalid", err=True)
+    raise typer.Exit(EXIT_FATAL if n_bad else EXIT_OK)
+
+
+@app.command()
+def refresh(
+    thesis: Annotated[Optional[str], typer.Option("--thesis", help="only this thesis id")] = None,
+    only: Annotated[Optional[str], typer.Option("--only", help="prices, news or checks")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress, only the summary and failures")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="a line per item and debug logs")] = False,
+) -> None:
+    """Run the pipeline once: prices → news → checks."""
+    from tracker.pipeline.progress import terminal_progress
+    from tracker.pipeline.refresh import format_result, run_refresh
+
+    if only is not None and only not in ("prices", "news", "checks"):
+        typer.echo(f"error: --only {only!r}: use prices, news or checks", err=True)
+        raise typer.Exit(EXIT_FATAL)
+    _logging(quiet, verbose)
+    settings = _settings()
+    try:
+        result = run_refresh(settings, thesis_id=thesis, only=only, trigger="cli", progress=terminal_progress(quiet, verbose))
+    except TrackerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FATAL) from None
+    for line in format_result(result, quiet=quiet):
+        typer.echo(line)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def schedule(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the daily refresh on its schedule, in the foreground (Ctrl-C or SIGTERM stops it)."""
+    from tracker.pipeline.scheduler import run_scheduler
+
+    _logging(False, verbose)
+    try:
+        run_scheduler(_settings())
+    except TrackerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FATAL) from None
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object (contract in docs/cli.md)")] = False,
+) -> None:
+    """Theses, positions, assumption statuses, last refresh and stale data."""
+    from tracker.summary import build_summary, format_summary
+
+    _logging(quiet=True)
+    settings = _settings()
+    try:
+        summary = build_summary(settings, today=dt.date.today())
+    except TrackerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FATAL) from None
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, default=str))
+    else:
+        for line in format_summary(summary):
+            typer.echo(line)
+
+
+@app.command()
+def demo(
+    port: Annotated[Optional[int], typer.Option(help="port for the dashboard")] = None,
+    no_browser: Annotated[bool, typer.Option("--no-serve", help="only build the demo database")] = False,
+) -> None:
+    """Fill a separate demo database from the bundled offline sample and open the dashboard on it."""
+    from tracker.launch import build_demo_database, demo_env, demo_settings, run_streamlit
+
+    _logging()
+    settings = demo_settings(_settings())
+    try:
+        code = build_demo_database(settings)
+    except TrackerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FATAL) from None
+    if code == EXIT_FATAL:
+        raise typer.Exit(code)
+    typer.echo(f"demo database ready: {settings.db_url} (sample data, not market prices)", err=True)
+    if no_browser:
+        raise typer.Exit(EXIT_OK)
+    raise typer.Exit(run_streamlit(demo_env(settings), port=port))
+
+
+@app.command()
+def dashboard(
+    port: Annotated[Optional[int], typer.Option(help="port for the dashboard")] = None,
+    auto: Annotated[bool, typer.Option("--auto", help="fall back to the sample data when Yahoo is unreachable")] = False,
+) -> None:
+    """Open the dashboard on the configured database (with --auto: the demo when offline)."""
+    from tracker.launch import build_demo_database, demo_env, demo_settings, run_streamlit, yahoo_reachable
+
+    _logging()
+    settings = _settings()
+    if auto and settings.price_source == "yahoo" and not yahoo_reachable():
+        typer.echo("Yahoo Finance is unreachable: showing the bundled SAMPLE data (not market prices).", err=True)
+        demo_cfg = demo_settings(settings)
+        build_demo_database(demo_cfg)
+        raise typer.Exit(run_streamlit(demo_env(demo_cfg), port=port))
+    raise typer.Exit(run_streamlit(None, port=port))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

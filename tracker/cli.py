@@ -71,12 +71,12 @@ def refresh(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="a line per item and debug logs")] = False,
 ) -> None:
     """Run the pipeline once: prices → news → checks."""
-    from tracker.pipeline.progress import terminal_progress
-    from tracker.pipeline.refresh import format_result, run_refresh
-
     if only is not None and only not in ("prices", "news", "checks"):
         typer.echo(f"error: --only {only!r}: use prices, news or checks", err=True)
         raise typer.Exit(EXIT_FATAL)
+    from tracker.pipeline.progress import terminal_progress
+    from tracker.pipeline.refresh import format_result, run_refresh
+
     _logging(quiet, verbose)
     settings = _settings()
     try:

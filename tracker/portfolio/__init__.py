@@ -1,0 +1,1 @@
+"""Portfolio maths: pure functions over a wide frame of daily closes (date × ticker)."""

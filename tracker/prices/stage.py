@@ -1,0 +1,110 @@
+"""The prices stage of the refresh: fetch what the theses need, incrementally, and store it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from tracker.pipeline.progress import NullProgress, Progress
+from tracker.pipeline.report import StageReport
+from tracker.prices.source import FetchResult, PriceSource, make_source, tickers_for
+from tracker.prices.store import last_price_dates, upsert_closes
+from tracker.settings import Settings
+from tracker.storage.db import transaction
+from tracker.storage.tables import Instrument, utcnow
+from tracker.thesis.model import Thesis
+
+log = logging.getLogger(__name__)
+
+OVERLAP_DAYS = 5  # re-fetch the last few days so provider corrections replace stored closes
+LOOKBACK_DAYS = 400  # history before opening, so trailing windows of up to a year work at once
+
+
+def plan_fetches(
+    theses: Sequence[Thesis], last: dict[str, dt.date], today: dt.date
+) -> dict[dt.date, list[str]]:
+    """Start date → tickers to fetch from it: after the last stored close (minus the overlap),
+    or from a year before the earliest thesis that needs the ticker."""
+    first_needed: dict[str, dt.date] = {}
+    for thesis in theses:
+        for ticker in tickers_for([thesis]):
+            first_needed[ticker] = min(first_needed.get(ticker, thesis.opened), thesis.opened)
+    plan: dict[dt.date, list[str]] = defaultdict(list)
+    for ticker in sorted(first_needed):
+        if ticker in last:
+            start = min(last[ticker] - dt.timedelta(days=OVERLAP_DAYS), today)
+        else:
+            start = first_needed[ticker] - dt.timedelta(days=LOOKBACK_DAYS)
+        plan[start].append(ticker)
+    return dict(sorted(plan.items()))
+
+
+def _record_instruments(session, batch: Sequence[str], result: FetchResult, source: str, counts: dict[str, int]) -> None:
+    now = utcnow()
+    currencies = {}
+    if not result.closes.empty and "currency" in result.closes.columns:
+        currencies = result.closes.dropna(subset=["currency"]).groupby("ticker")["currency"].last().to_dict()
+    for ticker in batch:
+        row = session.get(Instrument, ticker) or Instrument(ticker=ticker, consecutive_failures=0)
+        row.last_attempt_at = now
+        row.source = source
+        if ticker in result.failures:
+            row.last_error = result.failures[ticker]
+            row.consecutive_failures = (row.consecutive_failures or 0) + 1
+        else:
+            row.last_success_at = now
+            row.last_error = None
+            row.consecutive_failures = 0
+            if ticker in currencies:
+                row.currency = currencies[ticker]
+        session.add(row)
+
+
+def refresh_prices(
+    engine: Engine,
+    theses: Sequence[Thesis],
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    source: PriceSource | None = None,
+    today: dt.date | None = None,
+) -> StageReport:
+    """Fetch every needed ticker once across theses, store whole batches, report per ticker."""
+    progress = progress or NullProgress()
+    report = StageReport("prices")
+    today = today or dt.date.today()
+    source = source or make_source(settings)
+    last = last_price_dates(engine, tickers_for(theses))
+    plan = plan_fetches(theses, last, today)
+    total = sum(len(v) for v in plan.values())
+    progress.start("prices", total)
+    for start, tickers in plan.items():
+        for i in range(0, len(tickers), source.batch_size):
+            batch = tickers[i : i + source.batch_size]
+            result = source.fetch(batch, start, today)
+            report.add("requests", result.requests)
+            ok = result.closes[~result.closes["ticker"].isin(list(result.failures))] if not result.closes.empty else result.closes
+            with transaction(engine) as session:  # the batch's closes and fetch state, or nothing
+                stored = upsert_closes(session, ok, source.name)
+                _record_instruments(session, batch, result, source.name, report.counts)
+            report.add("prices_stored", stored)
+            per_ticker = ok.groupby("ticker")["date"].agg(["count", "max"]) if not ok.empty else None
+            for ticker in batch:
+                if ticker in result.failures:
+                    report.fail("ticker", ticker, result.failures[ticker])
+                    report.add("tickers_failed")
+                    report.lines.append(f"{ticker}: FAILED — {result.failures[ticker]}")
+                elif per_ticker is not None and ticker in per_ticker.index:
+                    n, until = per_ticker.loc[ticker, "count"], per_ticker.loc[ticker, "max"]
+                    report.add("tickers_ok")
+                    report.lines.append(f"{ticker}: {int(n)} closes from {start} to {until:%Y-%m-%d}")
+                else:
+                    report.add("tickers_ok")
+                    report.lines.append(f"{ticker}: no new closes since {start}")
+                progress.advance(ticker)
+    progress.finish()
+    return report

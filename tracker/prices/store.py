@@ -1,0 +1,105 @@
+"""Reading and writing daily closes.
+
+Writes are upserts keyed by (ticker, date), so Yahoo's corrections replace stored values, and
+only real numbers are written: a failed or partial fetch can add or correct closes but never
+blank or delete one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from tracker.storage.tables import Price, utcnow
+
+UPSERT_CHUNK = 5000
+
+
+def _insert_for(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def upsert_closes(session: Session, closes: pd.DataFrame, source: str) -> int:
+    """Insert or update closes (long form: date, ticker, close[, currency]); returns rows written."""
+    if closes.empty:
+        return 0
+    frame = closes.dropna(subset=["close"])
+    frame = frame[frame["close"] > 0]
+    if frame.empty:
+        return 0
+    now = utcnow()
+    dates = pd.to_datetime(frame["date"]).dt.date
+    currencies = frame["currency"] if "currency" in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+    rows = [
+        {"ticker": t, "date": d, "close": float(c), "currency": (cur if isinstance(cur, str) else None), "source": source, "fetched_at": now}
+        for t, d, c, cur in zip(frame["ticker"], dates, frame["close"], currencies)
+    ]
+    insert = _insert_for(session)
+    stmt = insert(Price)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Price.ticker, Price.date],
+        set_={
+            "close": stmt.excluded.close,
+            "currency": func.coalesce(stmt.excluded.currency, Price.currency),
+            "source": stmt.excluded.source,
+            "fetched_at": stmt.excluded.fetched_at,
+        },
+    )
+    for i in range(0, len(rows), UPSERT_CHUNK):
+        session.execute(stmt, rows[i : i + UPSERT_CHUNK])
+    return len(rows)
+
+
+
+def load_closes(source: Engine | Session, tickers: Iterable[str], start: dt.date | None = None) -> pd.DataFrame:
+    """Wide frame of closes (date index × ticker columns) for just these tickers and dates."""
+    names = sorted(set(tickers))
+    if not names:
+        return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
+    query = select(Price.date, Price.ticker, Price.close).where(Price.ticker.in_(names))
+    if start is not None:
+        query = query.where(Price.date >= start)
+    if isinstance(source, Session):
+        rows = source.execute(query).all()
+    else:
+        with source.connect() as conn:
+            rows = conn.execute(query).all()
+    if not rows:
+        return pd.DataFrame(columns=names, index=pd.DatetimeIndex([], name="date"), dtype=float)
+    long = pd.DataFrame(rows, columns=["date", "ticker", "close"])
+    wide = long.pivot(index="date", columns="ticker", values="close")
+    wide.index = pd.DatetimeIndex(pd.to_datetime(wide.index), name="date")
+    wide.columns.name = None
+    return wide.sort_index().reindex(columns=names).astype(float)
+
+
+def last_price_dates(source: Engine | Session, tickers: Iterable[str]) -> dict[str, dt.date]:
+    """The last stored close date per ticker (tickers without prices are absent)."""
+    names = sorted(set(tickers))
+    if not names:
+        return {}
+    query = select(Price.ticker, func.max(Price.date)).where(Price.ticker.in_(names)).group_by(Price.ticker)
+    if isinstance(source, Session):
+        rows = source.execute(query).all()
+    else:
+        with source.connect() as conn:
+            rows = conn.execute(query).all()
+    return {t: d for t, d in rows}
+
+
+def price_sources(source: Engine | Session, tickers: Iterable[str]) -> set[str]:
+    """Which sources the stored closes of these tickers came from (e.g. {"demo"})."""
+    names = sorted(set(tickers))
+    if not names:
+        return set()
+    query = select(Price.source).where(Price.ticker.in_(names)).distinct()
+    if isinstance(source, Session):
+        return set(source.scalars(query).all())
+    with source.connect() as conn:
+        return set(conn.scalars(query).all())

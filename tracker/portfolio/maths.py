@@ -31,7 +31,7 @@ def clean(series: pd.Series) -> pd.Series:
 def column(closes: pd.DataFrame, ticker: str) -> pd.Series:
     """The cleaned closes of one ticker; empty when the frame does not have it."""
     if ticker not in closes.columns:
-        return pd.Series(dtype=float)
+        return pd.Series(dtype=float, index=pd.DatetimeIndex([]))
     return clean(closes[ticker])
 
 

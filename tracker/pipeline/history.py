@@ -1,0 +1,93 @@
+"""Job history: a row per refresh run and per stage, and every source that failed."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from tracker.pipeline.report import Failure, StageReport
+from tracker.storage.db import transaction
+from tracker.storage.tables import JobFailure, JobRun, JobStage, utcnow
+
+INTERRUPTED = "interrupted"
+
+
+def start_run(engine: Engine, trigger: str, scope: dict[str, Any]) -> int:
+    """Record the start of a run; earlier runs left `running` by a dead process become interrupted."""
+    with transaction(engine) as s:
+        s.execute(
+            update(JobRun)
+            .where(JobRun.outcome == "running")
+            .values(outcome=INTERRUPTED, error="the process stopped before the run finished", finished_at=utcnow())
+        )
+        run = JobRun(trigger=trigger, started_at=utcnow(), outcome="running", scope=scope, counts={}, pid=os.getpid(), host=socket.gethostname())
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def start_stage(engine: Engine, run_id: int, stage: str) -> int:
+    with transaction(engine) as s:
+        row = JobStage(run_id=run_id, stage=stage, started_at=utcnow(), outcome="running", counts={})
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def finish_stage(engine: Engine, stage_id: int, report: StageReport, error: str | None = None) -> None:
+    outcome = "failed" if error else ("partial" if report.failures else "success")
+    with transaction(engine) as s:
+        row = s.get(JobStage, stage_id)
+        assert row is not None
+        row.finished_at = utcnow()
+        row.outcome = outcome
+        row.counts = dict(report.counts)
+        row.error = error
+        for f in report.failures:
+            s.add(JobFailure(run_id=row.run_id, stage=report.stage, kind=f.kind, source=f.source[:2000], error=f.error))
+
+
+def record_failures(engine: Engine, run_id: int, stage: str, failures: list[Failure]) -> None:
+    with transaction(engine) as s:
+        for f in failures:
+            s.add(JobFailure(run_id=run_id, stage=stage, kind=f.kind, source=f.source[:2000], error=f.error))
+
+
+def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
+    with transaction(engine) as s:
+        run = s.get(JobRun, run_id)
+        assert run is not None
+        run.finished_at = utcnow()
+        run.outcome = outcome
+        run.counts = counts
+        run.error = error
+
+
+def last_refresh(engine: Engine) -> dict[str, Any] | None:
+    """The latest run as the `last_refresh` object of `tracker status --json`."""
+    with transaction(engine) as s:
+        run = s.scalars(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(1)).first()
+        if run is None:
+            return None
+        failures = s.scalars(select(JobFailure).where(JobFailure.run_id == run.id).order_by(JobFailure.id)).all()
+        return {
+            "id": run.id,
+            "trigger": run.trigger,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "outcome": run.outcome,
+            "counts": dict(run.counts or {}),
+            "error": run.error,
+            "failures": [{"stage": f.stage, "kind": f.kind, "source": f.source, "error": f.error} for f in failures],
+        }
+
+
+def last_success_at(engine: Engine):
+    """When the last fully or partly successful run finished (None if never)."""
+    with transaction(engine) as s:
+        return s.scalar(
+            select(JobRun.finished_at).where(JobRun.outcome.in_(("success", "partial"))).order_by(JobRun.finished_at.desc()).limit(1)
+        )

@@ -1,0 +1,193 @@
+"""The one refresh function behind the CLI, the scheduler and the dashboard's "Refresh now".
+
+Order: load and validate theses (bad files are failures, good ones go on), take the lock, then
+prices → news → checks, each stage isolated: an exception in one is recorded and the next still
+runs. Every run and stage is recorded with its counts and failures.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from tracker.errors import TrackerError
+from tracker.pipeline import history
+from tracker.pipeline.lock import acquire
+from tracker.pipeline.progress import NullProgress, Progress
+from tracker.pipeline.report import Failure, StageReport
+from tracker.settings import Settings
+from tracker.storage.db import open_database
+from tracker.thesis import InvalidFile, Thesis, load_theses
+
+log = logging.getLogger(__name__)
+
+STAGES = ("prices", "news", "checks")
+EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
+HEARTBEAT_SECONDS = 30.0
+
+
+@dataclass
+class StageContext:
+    """What a stage gets: the database, the valid theses and where they came from, settings."""
+
+    engine: Engine
+    theses: list[Thesis]
+    thesis_paths: Mapping[str, Path]
+    settings: Settings
+    progress: Progress
+    run_id: int
+
+
+StageFn = Callable[[StageContext], StageReport]
+
+
+def _prices(ctx: StageContext) -> StageReport:
+    from tracker.prices.stage import refresh_prices
+
+    return refresh_prices(ctx.engine, ctx.theses, ctx.settings, ctx.progress)
+
+
+def _news(ctx: StageContext) -> StageReport:
+    from tracker.news.stage import refresh_news
+
+    return refresh_news(ctx.engine, ctx.theses, ctx.thesis_paths, ctx.settings, ctx.progress)
+
+
+def _checks(ctx: StageContext) -> StageReport:
+    from tracker.conditions.stage import run_checks
+
+    return run_checks(ctx.engine, ctx.theses, ctx.settings, ctx.progress, run_id=ctx.run_id)
+
+
+DEFAULT_STAGES: dict[str, StageFn] = {"prices": _prices, "news": _news, "checks": _checks}
+
+
+class UnknownThesis(TrackerError):
+    """`--thesis ID` names no valid thesis."""
+
+
+@dataclass
+class RefreshResult:
+    run_id: int
+    outcome: str  # success | partial | failed
+    exit_code: int
+    stages: list[StageReport] = field(default_factory=list)
+    invalid_files: list[InvalidFile] = field(default_factory=list)
+    stage_errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [f for s in self.stages for f in s.failures]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for s in self.stages:
+            for k, v in s.counts.items():
+                out[k] = out.get(k, 0) + v
+        return out
+
+
+class _Heartbeat:
+    """Keeps the lock's heartbeat fresh while a long stage runs."""
+
+    def __init__(self, beat: Callable[[], None], every: float = HEARTBEAT_SECONDS) -> None:
+        self._beat, self._every = beat, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="refresh-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            try:
+                self._beat()
+            except Exception:  # a missed heartbeat only risks a takeover; never kill the refresh
+                log.warning("refresh lock heartbeat failed", exc_info=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def run_refresh(
+    settings: Settings,
+    *,
+    thesis_id: str | None = None,
+    only: str | None = None,
+    trigger: str = "cli",
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+    stages: Mapping[str, StageFn] | None = None,
+) -> RefreshResult:
+    """Run the pipeline once; raise `TrackerError` only for fatal problems (exit code 1)."""
+    progress = progress or NullProgress()
+    stage_fns = dict(stages or DEFAULT_STAGES)
+    if only is not None and only not in STAGES:
+        raise TrackerError(f"unknown stage {only!r}: use prices, news or checks")
+    engine = engine or open_database(settings.db_url)
+
+    loaded = load_theses(settings.theses_dir)
+    theses = loaded.theses
+    if thesis_id is not None:
+        theses = [t for t in theses if t.id == thesis_id]
+        if not theses:
+            known = ", ".join(t.id for t in loaded.theses) or "none"
+            raise UnknownThesis(f"no valid thesis with id {thesis_id!r} in {settings.theses_dir} (valid ids: {known})")
+
+    lock = acquire(engine)
+    try:
+        run_id = history.start_run(engine, trigger, {"thesis": thesis_id, "only": only, "theses": [t.id for t in theses]})
+        result = RefreshResult(run_id=run_id, outcome="running", exit_code=EXIT_OK, invalid_files=list(loaded.invalid))
+        thesis_failures = [Failure("thesis", f.path, "; ".join(str(i) for i in f.issues)) for f in loaded.invalid]
+        if thesis_failures:
+            history.record_failures(engine, run_id, "load", thesis_failures)
+            result.stages.append(StageReport("load", counts={"theses_invalid": len(thesis_failures)}, failures=thesis_failures))
+        ctx = StageContext(engine, theses, loaded.paths, settings, progress, run_id)
+        with _Heartbeat(lock.heartbeat):
+            for name in STAGES:
+                if only is not None and name != only:
+                    continue
+                stage_id = history.start_stage(engine, run_id, name)
+                try:
+                    report = stage_fns[name](ctx)
+                    history.finish_stage(engine, stage_id, report)
+                except Exception as exc:  # isolate: record and go on with the next stage
+                    log.exception("stage %s failed", name)
+                    message = f"{type(exc).__name__}: {exc}"
+                    report = StageReport(name, failures=[Failure("stage", name, message)])
+                    result.stage_errors[name] = message
+                    history.finish_stage(engine, stage_id, report, error=message)
+                result.stages.append(report)
+        ran = [s for s in result.stages if s.stage in STAGES]
+        if ran and len(result.stage_errors) == len(ran):
+            result.outcome, result.exit_code = "failed", EXIT_FATAL
+        elif result.failures:
+            result.outcome, result.exit_code = "partial", EXIT_PARTIAL
+        else:
+            result.outcome, result.exit_code = "success", EXIT_OK
+        history.finish_run(engine, run_id, result.outcome, result.counts, error="; ".join(result.stage_errors.values()) or None)
+        return result
+    finally:
+        lock.release()
+
+
+def format_result(result: RefreshResult, quiet: bool = False) -> list[str]:
+    """Lines for the terminal: per-stage reports (unless quiet), failures, and a summary."""
+    lines: list[str] = []
+    for stage in result.stages:
+        if not quiet:
+            lines.extend(f"[{stage.stage}] {line}" for line in stage.lines)
+    for f in result.failures:
+        lines.append(f"FAILED {f}")
+    counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(result.counts.items()))
+    lines.append(f"refresh #{result.run_id}: {result.outcome}" + (f" ({counts})" if counts else ""))
+    return lines

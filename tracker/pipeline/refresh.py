@@ -162,7 +162,8 @@ def run_refresh(
                     history.finish_stage(engine, stage_id, report)
                 except Exception as exc:  # isolate: record and go on with the next stage
                     log.exception("stage %s failed", name)
-                    message = f"{type(exc).__name__}: {exc}"
+                    first_line = (str(exc).strip().splitlines() or [""])[0][:500]
+                    message = f"{type(exc).__name__}: {first_line}"
                     report = StageReport(name, failures=[Failure("stage", name, message)])
                     result.stage_errors[name] = message
                     history.finish_stage(engine, stage_id, report, error=message)

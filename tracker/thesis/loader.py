@@ -260,7 +260,14 @@ def _check_issues(thesis: Thesis, file: str, positions: _Positions) -> list[Vali
             node = positions.node(path)
             quoted = 1 if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"') else 0
             single_line = node is not None and node.start_mark.line == node.end_mark.line
-            for column, message in validate_when(check.when, allowed):
+            problems = validate_when(
+                check.when,
+                allowed,
+                positions=frozenset(thesis.tickers),
+                targeted=frozenset(p.ticker for p in thesis.positions if p.target is not None or p.upside is not None),
+                benchmark=thesis.benchmark,
+            )
+            for column, message in problems:
                 offset = quoted + column - 1 if single_line else 0
                 out.append(_issue(file, node, path, message, col_offset=offset))
     return out

@@ -1,0 +1,1 @@
+"""News: feed fetching, parsing, sanitising, de-duplication, sentiment and links."""

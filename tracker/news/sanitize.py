@@ -1,0 +1,62 @@
+"""Making untrusted feed text safe before it is stored or shown.
+
+Summaries keep a small set of formatting tags (nh3, the Ammonia sanitiser) with http/https links
+only; titles become plain text with markdown syntax escaped, so a title can never turn into a
+link, an image or HTML when the dashboard renders it as markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import nh3
+
+ALLOWED_TAGS = {"a", "b", "strong", "i", "em", "p", "br", "ul", "ol", "li", "blockquote", "code", "pre"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|guccounter|guce_\w+|_hsenc|_hsmi|ref|soc_src|soc_trk)$", re.I)
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|<>~$])")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_html(fragment: str | None) -> str:
+    """Sanitised HTML: no scripts, styles, event handlers or non-http(s) links."""
+    if not fragment:
+        return ""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer nofollow",
+        clean_content_tags={"script", "style"},
+    ).strip()
+
+
+def to_text(fragment: str | None) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed."""
+    if not fragment:
+        return ""
+    stripped = nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"})
+    return _SPACE.sub(" ", html.unescape(stripped)).strip()
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape markdown syntax so the text renders literally."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def safe_link(url: str | None) -> str | None:
+    """An http(s) URL without tracking parameters and fragment, or None for anything else."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in "\n\r\t \"'<>"):
+        return None
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)])
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))

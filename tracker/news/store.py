@@ -1,0 +1,120 @@
+"""Storing articles and their links; the news queries the dashboard and checks use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from tracker.news.parse import Entry
+from tracker.storage.tables import Article, ArticleAssumption, ArticleTicker, Feed, utcnow
+
+
+def feed_row(session: Session, url: str) -> Feed:
+    row = session.scalar(select(Feed).where(Feed.url == url))
+    if row is None:
+        row = Feed(url=url, consecutive_failures=0, entries_seen=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def known_keys(session: Session, entries: Sequence[Entry]) -> tuple[set[str], set[str]]:
+    """Which of these entries' uids and title keys are stored already (two indexed queries)."""
+    uids = [e.uid for e in entries]
+    keys = [e.title_key for e in entries]
+    got_uids, got_keys = set(), set()
+    for i in range(0, len(uids), 500):
+        got_uids |= set(session.scalars(select(Article.uid).where(Article.uid.in_(uids[i : i + 500]))))
+        got_keys |= set(session.scalars(select(Article.title_key).where(Article.title_key.in_(keys[i : i + 500]))))
+    return got_uids, got_keys
+
+
+def add_article(session: Session, entry: Entry, feed_id: int, sentiment: float, label: str, sample: bool) -> Article:
+    row = Article(
+        uid=entry.uid, title_key=entry.title_key, feed_id=feed_id, title=entry.title, link=entry.link,
+        publisher=entry.publisher, summary_html=entry.summary_html, summary_text=entry.summary_text,
+        published_at=entry.published_at, published_estimated=entry.published_estimated, fetched_at=utcnow(),
+        sentiment=sentiment, sentiment_label=label, is_sample=sample,
+    )
+    session.add(row)
+    return row
+
+
+def ticker_sentiment(session: Session, tickers: Iterable[str], since: dt.datetime) -> dict[str, tuple[float, int]]:
+    """Ticker → (mean sentiment, article count) since a moment, in one grouped query."""
+    names = sorted(set(tickers))
+    if not names:
+        return {}
+    rows = session.execute(
+        select(ArticleTicker.ticker, func.avg(ArticleTicker.sentiment), func.count())
+        .where(ArticleTicker.ticker.in_(names), ArticleTicker.published_at >= since)
+        .group_by(ArticleTicker.ticker)
+    ).all()
+    return {t: (float(m), int(n)) for t, m, n in rows}
+
+
+def assumption_sentiment(session: Session, thesis_id: str, since: dt.datetime) -> dict[str, tuple[float, int]]:
+    """Assumption id → (mean article sentiment, count) since a moment, in one grouped query."""
+    rows = session.execute(
+        select(ArticleAssumption.assumption_id, func.avg(Article.sentiment), func.count())
+        .join(Article, Article.id == ArticleAssumption.article_id)
+        .where(ArticleAssumption.thesis_id == thesis_id, ArticleAssumption.published_at >= since)
+        .group_by(ArticleAssumption.assumption_id)
+    ).all()
+    return {a: (float(m), int(n)) for a, m, n in rows}
+
+
+def articles_for(
+    session: Session,
+    *,
+    tickers: Sequence[str] | None = None,
+    thesis_id: str | None = None,
+    assumption_id: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    labels: Sequence[str] | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Newest articles matching the filters, each with its linked tickers and assumptions."""
+    query = select(Article).order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
+    conditions = []
+    if tickers is not None:
+        conditions.append(Article.id.in_(select(ArticleTicker.article_id).where(ArticleTicker.ticker.in_(list(tickers)))))
+    if thesis_id is not None:
+        sub = select(ArticleAssumption.article_id).where(ArticleAssumption.thesis_id == thesis_id)
+        if assumption_id is not None:
+            sub = sub.where(ArticleAssumption.assumption_id == assumption_id)
+        if tickers is not None and assumption_id is None:
+            conditions = [or_(conditions[0], Article.id.in_(sub))]
+        else:
+            conditions.append(Article.id.in_(sub))
+    if since is not None:
+        conditions.append(Article.published_at >= since)
+    if until is not None:
+        conditions.append(Article.published_at <= until)
+    if labels:
+        conditions.append(Article.sentiment_label.in_(list(labels)))
+    rows = session.scalars(query.where(*conditions)).all()
+    ids = [r.id for r in rows]
+    t_links: dict[int, dict[str, float]] = {}
+    a_links: dict[int, list[str]] = {}
+    if ids:
+        for aid, ticker, s in session.execute(select(ArticleTicker.article_id, ArticleTicker.ticker, ArticleTicker.sentiment).where(ArticleTicker.article_id.in_(ids))):
+            t_links.setdefault(aid, {})[ticker] = s
+        q = select(ArticleAssumption.article_id, ArticleAssumption.assumption_id).where(ArticleAssumption.article_id.in_(ids))
+        if thesis_id is not None:
+            q = q.where(ArticleAssumption.thesis_id == thesis_id)
+        for aid, assumption in session.execute(q):
+            a_links.setdefault(aid, []).append(assumption)
+    return [
+        {
+            "id": r.id, "title": r.title, "link": r.link, "publisher": r.publisher, "summary_text": r.summary_text,
+            "published_at": r.published_at, "published_estimated": r.published_estimated, "sentiment": r.sentiment,
+            "label": r.sentiment_label, "is_sample": r.is_sample, "tickers": t_links.get(r.id, {}), "assumptions": a_links.get(r.id, []),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: cached queries, formatting, charts and the page views."""

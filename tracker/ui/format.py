@@ -1,0 +1,49 @@
+"""Number formatting for the dashboard: unknown values show as a dash, never as 0."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+DASH = "—"
+
+STATUS_BADGE = {
+    "intact": ":green-badge[intact]",
+    "at_risk": ":orange-badge[at risk]",
+    "falsified": ":red-badge[falsified]",
+    "unknown": ":gray-badge[unknown]",
+}
+LABEL_TEXT = {
+    "bearish": "bearish",
+    "somewhat_bearish": "somewhat bearish",
+    "neutral": "neutral",
+    "somewhat_bullish": "somewhat bullish",
+    "bullish": "bullish",
+}
+
+
+def pct(x: float | None, signed: bool = True, digits: int = 1) -> str:
+    if x is None:
+        return DASH
+    return f"{x * 100:+.{digits}f}%" if signed else f"{x * 100:.{digits}f}%"
+
+
+def money(x: float | None, currency: str = "USD") -> str:
+    if x is None:
+        return DASH
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}.get(currency)
+    return f"{symbol}{x:,.2f}" if symbol else f"{x:,.2f} {currency}"
+
+
+def day(d: dt.date | dt.datetime | None) -> str:
+    if d is None:
+        return DASH
+    if isinstance(d, dt.datetime):
+        return d.strftime("%Y-%m-%d %H:%M UTC")
+    return d.isoformat()
+
+
+def link_target(url: str | None) -> str | None:
+    """A URL safe inside markdown link parentheses (already http/https-only from ingestion)."""
+    if not url or not url.startswith(("http://", "https://")):
+        return None
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")

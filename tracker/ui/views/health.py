@@ -1,0 +1,105 @@
+"""Data health: what the refreshes did, what failed, what is stale — and "Refresh now"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from tracker.pipeline.refresh import format_result, run_refresh
+from tracker.summary import STALE_TRADING_DAYS, _trading_days_between
+from tracker.ui import queries as q
+from tracker.ui.components import demo_banner, empty
+from tracker.ui.format import day
+
+
+class StreamlitProgress:
+    """Shows refresh progress in the page (the `Progress` protocol of the pipeline)."""
+
+    def __init__(self, box) -> None:
+        self.box = box
+        self.bar = box.progress(0.0)
+        self.total, self.done, self.stage = 0, 0, ""
+
+    def start(self, stage: str, total: int) -> None:
+        self.stage, self.total, self.done = stage, total, 0
+        self.box.write(f"{stage}: {total} items")
+
+    def advance(self, label: str = "", n: int = 1) -> None:
+        self.done += n
+        self.bar.progress(min(1.0, self.done / self.total) if self.total else 1.0, text=f"{self.stage}: {label}"[:80])
+
+    def message(self, text: str) -> None:
+        self.box.write(text)
+
+    def finish(self) -> None:
+        self.bar.progress(1.0, text=f"{self.stage}: done")
+
+
+st.title("Data health")
+items = q.loaded().theses
+demo_banner(q.is_demo(items))
+
+if st.button("Refresh now", type="primary", help="Fetch prices and feeds and evaluate the checks, as `tracker refresh` does"):
+    with st.status("Refreshing…", expanded=True) as box:
+        try:
+            result = run_refresh(q.settings(), trigger="dashboard", progress=StreamlitProgress(box), engine=q.engine())
+        except Exception as exc:  # shown to the user; the refresh records its own history
+            box.update(label=f"Refresh could not run: {exc}", state="error")
+        else:
+            for line in format_result(result, quiet=True):
+                box.write(line)
+            box.update(label=f"Refresh finished: {result.outcome}", state="complete" if result.exit_code == 0 else "error")
+    q.clear()
+
+runs, stages, failures = q.runs(20)
+st.subheader("Recent refreshes")
+if runs.empty:
+    empty("No refresh has run yet — press Refresh now or run `tracker refresh`.")
+else:
+    shown = runs.assign(summary=runs["counts"].map(lambda c: ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted((c or {}).items()))))
+    st.dataframe(shown[["run", "trigger", "started", "finished", "outcome", "summary", "error"]], hide_index=True, width="stretch",
+                 column_config={"started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"), "finished": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
+    latest = int(runs["run"].iloc[0])
+    st.markdown(f"**Stages of refresh #{latest}**")
+    st.dataframe(stages[stages["run"] == latest].drop(columns=["run"]).assign(counts=lambda d: d["counts"].map(lambda c: ", ".join(f"{k} {v}" for k, v in (c or {}).items()))),
+                 hide_index=True, width="stretch")
+    mine = failures[failures["run"] == latest]
+    st.markdown(f"**Failures in refresh #{latest}**")
+    if mine.empty:
+        st.success("Every source answered.", icon="✅")
+    else:
+        st.dataframe(mine.drop(columns=["run"]), hide_index=True, width="stretch")
+
+st.subheader("Tickers")
+dates = q.last_dates(items)
+inst = q.instruments(items)
+today = dt.date.today()
+from tracker.prices.source import tickers_for  # noqa: E402
+
+rows = []
+for t in tickers_for(items):
+    last = dates.get(t)
+    behind = _trading_days_between(last, today) if last else None
+    rows.append({"ticker": t, "last close": last, "trading days behind": behind,
+                 "stale": last is None or (behind or 0) > STALE_TRADING_DAYS,
+                 "failures in a row": inst.get(t, {}).get("failures", 0), "last error": inst.get(t, {}).get("last_error")})
+if rows:
+    frame = pd.DataFrame(rows)
+    stale = int(frame["stale"].sum())
+    (st.warning if stale else st.success)(f"{stale} of {len(frame)} tickers are stale (no close in the last {STALE_TRADING_DAYS} trading days).")
+    st.dataframe(frame, hide_index=True, width="stretch")
+else:
+    empty("No tickers yet.")
+
+st.subheader("Feeds")
+feeds = q.feeds()
+if feeds.empty:
+    empty("No feed has been read yet.")
+else:
+    failing = feeds[feeds["failures in a row"] > 0]
+    if not failing.empty:
+        st.warning(f"{len(failing)} feed(s) failing; they are retried at every refresh.")
+    st.dataframe(feeds, hide_index=True, width="stretch", column_config={"last success": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+st.caption(f"Database: {q.engine().url.render_as_string(hide_password=True)} · checked {day(dt.datetime.now(dt.timezone.utc))}")

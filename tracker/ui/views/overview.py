@@ -1,0 +1,68 @@
+"""Overview: which theses still hold, and how are they paying?"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from tracker.conditions.status import thesis_verdict
+from tracker.ui import queries as q
+from tracker.ui.components import demo_banner, empty
+from tracker.ui.format import day, pct
+
+st.title("Theses")
+result = q.loaded()
+items = result.theses
+demo_banner(q.is_demo(items))
+
+if not items and not result.invalid:
+    empty(f"No thesis files in `{q.settings().theses_dir}` yet — add one (see docs/thesis-format.md), then run `tracker refresh`.")
+
+statuses = q.statuses([t.id for t in items])
+last_dates = q.last_dates(items)
+refresh = q.latest_refresh()
+today = dt.date.today()
+
+for thesis in items:
+    perf = q.performance(thesis, today)
+    port = perf.portfolio
+    counts = thesis_verdict(statuses.get((thesis.id, a.id), {}).get("status", "unknown") for a in thesis.assumptions)
+    with st.container(border=True):
+        st.subheader(thesis.title)
+        st.caption(f"{thesis.category or 'thesis'} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · {len(thesis.positions)} positions")
+        cols = st.columns(5)
+        cols[0].metric("Portfolio return", pct(port.ret), delta=None if port.excess is None else f"{pct(port.excess)} vs {thesis.benchmark}")
+        cols[1].metric(f"{thesis.benchmark or 'Benchmark'} return", pct(port.benchmark_return))
+        cols[2].metric("Weighted progress to targets", pct(port.weighted_progress, signed=False, digits=0))
+        horizons = [p.days_left for p in perf.positions]
+        cols[3].metric("Days to nearest horizon", min(horizons) if horizons else "—")
+        cols[4].metric("Assumptions holding", f"{counts['intact']} of {len(thesis.assumptions)}")
+        st.markdown(
+            f":green-badge[{counts['intact']} intact] :orange-badge[{counts['at_risk']} at risk] "
+            f":red-badge[{counts['falsified']} falsified] :gray-badge[{counts['unknown']} unknown]"
+        )
+        needed = [p.ticker for p in thesis.positions]
+        known = [last_dates[t] for t in needed if t in last_dates]
+        freshness = f"last close {day(max(known))}" if known else "no prices yet — run `tracker refresh`"
+        missing = [t for t in needed if t not in last_dates]
+        if missing and known:
+            freshness += f" · no prices for {', '.join(missing)}"
+        st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(refresh['finished_at'])) if refresh and refresh.get('finished_at') else ''}")
+        st.page_link("tracker/ui/views/thesis.py", label="Open thesis", icon="➡️", query_params={"id": thesis.id})
+
+alerts = q.alerts([t.id for t in items], limit=10)
+st.subheader("Latest alerts")
+if alerts.empty:
+    empty("No status changes yet — they appear here after `tracker refresh` evaluates the checks.")
+else:
+    shown = alerts.assign(change=alerts["from"].fillna("new") + " → " + alerts["to"])[["when", "thesis", "assumption", "change"]]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={"when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")})
+
+if result.invalid:
+    st.subheader("Invalid thesis files")
+    st.error(f"{len(result.invalid)} thesis file(s) could not be loaded; the others are shown above.", icon="⚠️")
+    for bad in result.invalid:
+        with st.expander(bad.path, expanded=True):
+            st.code("\n".join(str(i) for i in bad.issues), language=None)
+            st.caption("Fix the field at the line and column shown, then check with `tracker validate`. The format is described in docs/thesis-format.md.")

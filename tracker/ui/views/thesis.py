@@ -1,0 +1,129 @@
+"""One thesis: positions against targets, the portfolio against its benchmark, assumptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from tracker.ui import charts
+from tracker.ui import queries as q
+from tracker.ui.components import article_list, demo_banner, empty
+from tracker.ui.format import STATUS_BADGE, day, pct
+
+result = q.loaded()
+items = result.theses
+if not items:
+    st.title("Thesis")
+    empty("No valid thesis files yet — see the Overview for files that need fixing.")
+    st.stop()
+
+ids = [t.id for t in items]
+wanted = st.query_params.get("id", ids[0])
+choice = st.selectbox("Thesis", ids, index=ids.index(wanted) if wanted in ids else 0, format_func=lambda i: next(t.title for t in items if t.id == i))
+st.query_params["id"] = choice
+thesis = next(t for t in items if t.id == choice)
+demo_banner(q.is_demo([thesis]))
+
+st.title(thesis.title)
+st.caption(f"{thesis.category or 'thesis'} · {thesis.sector or ''} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · currency {thesis.currency}")
+if thesis.summary:
+    with st.expander("Summary", expanded=False):
+        st.markdown(thesis.summary)
+
+today = dt.date.today()
+perf = q.performance(thesis, today)
+port = perf.portfolio
+cols = st.columns(5)
+cols[0].metric("Portfolio return", pct(port.ret))
+cols[1].metric(f"{thesis.benchmark or 'Benchmark'}", pct(port.benchmark_return))
+cols[2].metric("Excess return", pct(port.excess))
+cols[3].metric("Drawdown from peak", pct(-port.drawdown if port.drawdown is not None else None))
+cols[4].metric("Target return", pct(port.target_return))
+
+st.subheader("Positions")
+if all(p.last_price is None for p in perf.positions):
+    empty("No prices yet — run `tracker refresh` (or `tracker demo` for the sample).")
+table = pd.DataFrame(
+    [
+        {
+            "Ticker": p.ticker, "Name": p.name or "", "Weight": p.weight * 100, "Entry": p.entry_price, "Last": p.last_price,
+            "Return": None if p.ret is None else p.ret * 100, "Target": p.target,
+            "Progress": None if p.progress is None else max(0.0, min(p.progress, 1.0)) * 100,
+            "Progress raw": None if p.progress is None else p.progress * 100,
+            "Days left": p.days_left, "Pace": p.pace or "—",
+            "Contribution": None if p.contribution is None else p.contribution * 100, "Trend": p.sparkline, "Currency": p.currency,
+        }
+        for p in perf.positions
+    ]
+)
+st.dataframe(
+    table.drop(columns=["Progress raw"]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Weight": st.column_config.NumberColumn(format="%.0f%%"),
+        "Entry": st.column_config.NumberColumn(format="%.2f"),
+        "Last": st.column_config.NumberColumn(format="%.2f"),
+        "Return": st.column_config.NumberColumn(format="%+.1f%%"),
+        "Target": st.column_config.NumberColumn(format="%.2f"),
+        "Progress": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100, help="share of the way from entry to target (capped at 100%)"),
+        "Contribution": st.column_config.NumberColumn(format="%+.2f pp"),
+        "Trend": st.column_config.LineChartColumn("Last 60 closes"),
+    },
+)
+st.download_button("Download positions as CSV", table.drop(columns=["Trend"]).to_csv(index=False).encode(), file_name=f"{thesis.id}-positions.csv", mime="text/csv")
+
+if not perf.value.empty:
+    st.subheader("Portfolio against benchmark")
+    st.altair_chart(charts.portfolio_vs_benchmark(perf, thesis.benchmark), width="stretch")
+    left, right = st.columns([2, 1])
+    with left:
+        st.subheader("Each position against its path to target")
+        paths = charts.target_paths(thesis, perf, q.closes_for([thesis]))
+        if paths is not None:
+            st.altair_chart(paths)
+    with right:
+        st.subheader("Contribution by position")
+        bars = charts.contributions(perf)
+        if bars is not None:
+            st.altair_chart(bars, width="stretch")
+
+st.subheader("Assumptions")
+statuses = q.statuses([thesis.id])
+check_rows = q.checks(thesis.id)
+history = q.history(thesis.id)
+if not thesis.assumptions:
+    empty("This thesis lists no assumptions — add them with the conditions that would prove them wrong.")
+for a in thesis.assumptions:
+    state = statuses.get((thesis.id, a.id), {"status": "unknown", "since": None, "reasons": ["not evaluated yet — run `tracker refresh`"]})
+    with st.expander(f"{a.id} — {state['status'].replace('_', ' ')}", expanded=state["status"] != "intact"):
+        st.markdown(f"{STATUS_BADGE[state['status']]} since {day(state['since'])}")
+        st.markdown(f"**Must stay true:** {a.statement}")
+        st.markdown(f"**Falsified if:** {a.falsified_if}")
+        for reason in state["reasons"]:
+            st.caption(reason)
+        mine = [c for c in check_rows if c["assumption"] == a.id]
+        if mine:
+            st.dataframe(pd.DataFrame([{"Check": c["when"], "Outcome": c["outcome"].replace("_", " "), "What it saw": c["detail"]} for c in mine]), hide_index=True, width="stretch")
+        elif a.checks:
+            empty("Checks not evaluated yet — run `tracker refresh`.")
+        past = history[history["assumption"] == a.id]
+        if not past.empty:
+            st.markdown("**History**")
+            st.dataframe(past.assign(change=past["from"].fillna("new") + " → " + past["to"])[["changed_at", "change"]], hide_index=True,
+                         column_config={"changed_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")})
+        news = q.articles(thesis_id=thesis.id, assumption_id=a.id, limit=5)
+        if news:
+            st.markdown("**Linked news**")
+            article_list(news, show_summary=False)
+
+if thesis.risks:
+    st.subheader("Risks")
+    for r in thesis.risks:
+        st.markdown(f"- {r}")
+if thesis.sources:
+    st.subheader("Sources")
+    for s in thesis.sources:
+        st.markdown(f"- [{s.title}]({s.url})" if s.url else f"- {s.title}")

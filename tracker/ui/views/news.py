@@ -41,7 +41,7 @@ articles = q.articles(
     labels=labels,
     limit=200,
 )
-if not tickers and assumption == "(any)":
+if (not tickers and assumption == "(any)") or not labels:
     articles = []
 
 chart = charts.sentiment_over_time(articles, tickers or thesis.tickers)

@@ -69,7 +69,7 @@ def contributions(perf: ThesisPerformance) -> alt.Chart | None:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("contribution:Q", title="Contribution to portfolio return (percentage points)"),
+            x=alt.X("contribution:Q", title="Contribution (pp)"),
             y=alt.Y("ticker:N", sort="-x", title=None),
             color=alt.condition(alt.datum.contribution >= 0, alt.value("#2da44e"), alt.value("#cf222e")),
             tooltip=["ticker:N", alt.Tooltip("contribution:Q", format="+.2f")],

@@ -17,11 +17,11 @@ SAMPLE_BANNER = (
 
 def demo_banner(show: bool) -> None:
     if show:
-        st.warning(SAMPLE_BANNER, icon="🧪")
+        st.warning(SAMPLE_BANNER, icon=":material/science:")
 
 
 def empty(message: str) -> None:
-    st.info(message, icon="ℹ️")
+    st.info(message, icon=":material/info:")
 
 
 def article_list(items: list[dict[str, Any]], show_summary: bool = True) -> None:

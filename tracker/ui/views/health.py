@@ -68,7 +68,7 @@ else:
     mine = failures[failures["run"] == latest]
     st.markdown(f"**Failures in refresh #{latest}**")
     if mine.empty:
-        st.success("Every source answered.", icon="✅")
+        st.success("Every source answered.", icon=":material/check_circle:")
     else:
         st.dataframe(mine.drop(columns=["run"]), hide_index=True, width="stretch")
 

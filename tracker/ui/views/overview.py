@@ -49,7 +49,7 @@ for thesis in items:
         if missing and known:
             freshness += f" · no prices for {', '.join(missing)}"
         st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(refresh['finished_at'])) if refresh and refresh.get('finished_at') else ''}")
-        st.page_link("tracker/ui/views/thesis.py", label="Open thesis", icon="➡️", query_params={"id": thesis.id})
+        st.page_link("tracker/ui/views/thesis.py", label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})
 
 alerts = q.alerts([t.id for t in items], limit=10)
 st.subheader("Latest alerts")
@@ -61,7 +61,7 @@ else:
 
 if result.invalid:
     st.subheader("Invalid thesis files")
-    st.error(f"{len(result.invalid)} thesis file(s) could not be loaded; the others are shown above.", icon="⚠️")
+    st.error(f"{len(result.invalid)} thesis file(s) could not be loaded; the others are shown above.", icon=":material/warning:")
     for bad in result.invalid:
         with st.expander(bad.path, expanded=True):
             st.code("\n".join(str(i) for i in bad.issues), language=None)

@@ -51,7 +51,7 @@ table = pd.DataFrame(
             "Ticker": p.ticker, "Name": p.name or "", "Weight": p.weight * 100, "Entry": p.entry_price, "Last": p.last_price,
             "Return": None if p.ret is None else p.ret * 100, "Target": p.target,
             "Progress": None if p.progress is None else max(0.0, min(p.progress, 1.0)) * 100,
-            "Progress raw": None if p.progress is None else p.progress * 100,
+            "To target": None if p.progress is None else p.progress * 100,
             "Days left": p.days_left, "Pace": p.pace or "—",
             "Contribution": None if p.contribution is None else p.contribution * 100, "Trend": p.sparkline, "Currency": p.currency,
         }
@@ -59,7 +59,7 @@ table = pd.DataFrame(
     ]
 )
 st.dataframe(
-    table.drop(columns=["Progress raw"]),
+    table,
     hide_index=True,
     width="stretch",
     column_config={
@@ -69,6 +69,7 @@ st.dataframe(
         "Return": st.column_config.NumberColumn(format="%+.1f%%"),
         "Target": st.column_config.NumberColumn(format="%.2f"),
         "Progress": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100, help="share of the way from entry to target (capped at 100%)"),
+        "To target": st.column_config.NumberColumn(format="%.0f%%", help="progress from entry to target, uncapped (negative: moving away)"),
         "Contribution": st.column_config.NumberColumn(format="%+.2f pp"),
         "Trend": st.column_config.LineChartColumn("Last 60 closes"),
     },

@@ -30,6 +30,20 @@ def owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _dead_here(owner: str) -> bool:
+    """True when the owner is a process of this machine that no longer exists (killed, crashed)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 @dataclass
 class Lock:
     engine: Engine
@@ -65,6 +79,13 @@ def acquire(engine: Engine, owner: str | None = None, now: dt.datetime | None = 
         if taken:
             return Lock(engine, owner)
         holder = s.get(RefreshLock, LOCK_NAME)
+        if holder is not None and _dead_here(holder.owner):
+            taken = s.execute(
+                update(RefreshLock).where(RefreshLock.name == LOCK_NAME, RefreshLock.owner == holder.owner)
+                .values(owner=owner, acquired_at=now, heartbeat_at=now)
+            ).rowcount
+            if taken:
+                return Lock(engine, owner)
     if holder is None:  # released between our two attempts
         return acquire(engine, owner, now)
     raise RefreshLocked(

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from tracker.thesis import rules
-from tracker.thesis.model import Assumption, Check, Observation, Position, Review, Source, Thesis
+from tracker.thesis.model import METRIC_PATTERN, SLUG_PATTERN, Assumption, Check, Observation, Position, Review, Source, Thesis
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,11 @@ class _Positions:
 
 def format_path(path: Iterable[str | int]) -> str:
     """`("positions", 2, "weight")` → `positions[2].weight`."""
+    parts = list(path)
+    if len(parts) > 8:
+        parts = parts[:6] + ["…"]
     out = ""
-    for part in path:
+    for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -149,11 +152,11 @@ class _Walker:
         assert isinstance(node, yaml.MappingNode)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<":
+                raise _Stop(key_node.start_mark, path, "YAML merge keys (<<) are not supported; write the fields out")
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (_STD + "str", _STD + "int"):
                 raise _Stop(key_node.start_mark, path, "mapping keys must be plain names")
             key = str(key_node.value)
-            if key == "<<":
-                raise _Stop(key_node.start_mark, path, "YAML merge keys (<<) are not supported; write the fields out")
             if key in out:
                 raise _Stop(key_node.start_mark, path + (key,), f"duplicate key {key!r}")
             self.positions.keys.setdefault(path + (key,), key_node)
@@ -224,6 +227,25 @@ def _model_at(path: LocPath) -> type[BaseModel]:
     return Thesis
 
 
+_PATTERN_WORDS = {
+    SLUG_PATTERN: "an id of lower-case letters, digits, - and _ (like cheap-inference)",
+    METRIC_PATTERN: "a metric name of lower-case letters, digits and _ (like inference_share)",
+    r"^https?://\S+$": "an http:// or https:// URL",
+    r"^[A-Z]{3}$": "a three-letter currency code like USD",
+}
+_TYPE_WORDS = {
+    "list_type": "expected a list (items on lines starting with `- `, or [a, b])",
+    "dict_type": "expected a mapping of fields (key: value lines)",
+    "model_type": "expected a mapping of fields (key: value lines)",
+    "model_attributes_type": "expected a mapping of fields (key: value lines)",
+    "string_type": "expected text",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "int_type": "expected a whole number",
+    "too_short": "needs at least one item",
+}
+
+
 def _pydantic_message(err: dict[str, Any], loc: LocPath) -> str:
     kind = err.get("type", "")
     if kind == "extra_forbidden":
@@ -239,8 +261,13 @@ def _pydantic_message(err: dict[str, Any], loc: LocPath) -> str:
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]
     if kind == "string_pattern_mismatch":
-        value = err.get("input")
-        msg = f"{value!r} does not match the expected form {err.get('ctx', {}).get('pattern', '')}"
+        pattern = str(err.get("ctx", {}).get("pattern", ""))
+        wanted = _PATTERN_WORDS.get(pattern, f"text matching {pattern}")
+        return f"{err.get('input')!r} is not valid here: expected {wanted}"
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind]
+    if kind == "literal_error":
+        return f"expected one of {err.get('ctx', {}).get('expected', '')}, got {err.get('input')!r}"
     return msg
 
 
@@ -312,7 +339,7 @@ def parse_thesis_text(text: str, file: str, default_id: str) -> Thesis:
             extra = err.get("type") == "extra_forbidden"
             node = positions.node(loc, key=extra)
             message = _pydantic_message(err, loc)
-            if loc == ("id",) and "id" not in positions.keys:
+            if loc == ("id",) and ("id",) not in positions.keys:
                 message = f"file name gives the id {data['id']!r}, which is not a valid id; add `id: some-name`"
             issues.append(_issue(file, node, loc, message))
         raise ThesisFileError(sorted(issues, key=lambda i: (i.line, i.column))) from None

@@ -36,6 +36,19 @@ class NewsData:
     articles: pd.DataFrame
     ticker_links: pd.DataFrame
 
+    def window(self, since: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame:
+        """Articles published in [since, until], by binary search on the sorted dates."""
+        art = self.articles
+        if art.empty:
+            return art
+        if not art["published_at"].is_monotonic_increasing:
+            art = art.sort_values("published_at", kind="stable")
+            object.__setattr__(self, "articles", art)
+        dates = pd.DatetimeIndex(art["published_at"])
+        lo = dates.searchsorted(since, side="left")
+        hi = dates.searchsorted(until, side="right")
+        return art.iloc[lo:hi]
+
     @staticmethod
     def empty() -> NewsData:
         return NewsData(
@@ -142,8 +155,7 @@ class _Evaluator:
             assert isinstance(args[0], Text)
             window = _window(args[1])
             since = pd.Timestamp(ctx.now - (ctx.now.date() - window.before(ctx.now.date())))
-            art = ctx.news.articles
-            art = art[(art["published_at"] >= since) & (art["published_at"] <= pd.Timestamp(ctx.now))]
+            art = ctx.news.window(since, pd.Timestamp(ctx.now))
             if fn == "negative_news":
                 art = art[art["sentiment"] <= NEGATIVE_AT]
             pattern = _phrase_pattern(args[0].value)

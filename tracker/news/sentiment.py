@@ -64,8 +64,10 @@ def _rewrite(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def score(text: str) -> float:
-    """Sentiment in [-1, 1] (VADER compound with the finance lexicon)."""
+    """Sentiment in [-1, 1] (VADER compound with the finance lexicon); cached, as the same
+    sentences recur (a title scored for the article and again for each ticker it names)."""
     if not text or not text.strip():
         return 0.0
     return float(_analyzer().polarity_scores(_rewrite(text))["compound"])

@@ -9,14 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
 from tracker.news import sentiment
 from tracker.news.feeds import FeedSpec, feeds_for
 from tracker.news.fetch import Fetched, fetch, make_client
 from tracker.news.links import TickerTerms, link_assumptions, link_tickers
 from tracker.news.parse import ParsedFeed, parse_feed
-from tracker.news.store import add_article, feed_row, known_keys
+from tracker.news.store import article_row, feed_row, insert_articles, known_keys
 from tracker.pipeline.progress import NullProgress, Progress
 from tracker.pipeline.report import StageReport
 from tracker.settings import Settings
@@ -76,22 +76,30 @@ def ingest(engine: Engine, spec: FeedSpec, fetched: Fetched, parsed: ParsedFeed 
         feed.title = parsed.title
         feed.entries_seen += len(parsed.entries)
         uids, keys = known_keys(s, parsed.entries)
-        new = 0
+        by_symbol = {t.ticker: t for t in universe}
+        fresh = []
         for entry in parsed.entries:
             if entry.uid in uids or entry.title_key in keys:
                 continue
             uids.add(entry.uid)
             keys.add(entry.title_key)
-            text = f"{entry.raw_title}. {entry.summary_text}"
             overall = sentiment.article_score(entry.raw_title, entry.summary_text)
-            article = add_article(s, entry, feed.id, overall, sentiment.label(overall), spec.sample)
-            s.flush()
-            by_symbol = {t.ticker: t for t in universe}
+            fresh.append((entry, overall))
+        ids = insert_articles(s, [article_row(e, feed.id, o, sentiment.label(o), spec.sample) for e, o in fresh])
+        ticker_rows, assumption_rows = [], []
+        for entry, overall in fresh:
+            text = f"{entry.raw_title}. {entry.summary_text}"
+            article_id = ids[entry.uid]
             for ticker, matched in link_tickers(text, universe).items():
-                s.add(ArticleTicker(article_id=article.id, ticker=ticker, matched=matched, sentiment=_pair_score(text, by_symbol[ticker], matched, overall), published_at=entry.published_at))
+                ticker_rows.append({"article_id": article_id, "ticker": ticker, "matched": matched, "published_at": entry.published_at,
+                                    "sentiment": _pair_score(text, by_symbol[ticker], matched, overall)})
             for (thesis_id, assumption_id), matched in link_assumptions(text, keywords).items():
-                s.add(ArticleAssumption(article_id=article.id, thesis_id=thesis_id, assumption_id=assumption_id, matched=matched, published_at=entry.published_at))
-            new += 1
+                assumption_rows.append({"article_id": article_id, "thesis_id": thesis_id, "assumption_id": assumption_id, "matched": matched, "published_at": entry.published_at})
+        if ticker_rows:
+            s.execute(insert(ArticleTicker), ticker_rows)
+        if assumption_rows:
+            s.execute(insert(ArticleAssumption), assumption_rows)
+        new = len(fresh)
         report.add("feeds_ok")
         report.add("articles_new", new)
         warn = f" (warning: {parsed.warning})" if parsed.warning else ""

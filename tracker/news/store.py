@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.news.parse import Entry
@@ -33,15 +33,22 @@ def known_keys(session: Session, entries: Sequence[Entry]) -> tuple[set[str], se
     return got_uids, got_keys
 
 
-def add_article(session: Session, entry: Entry, feed_id: int, sentiment: float, label: str, sample: bool) -> Article:
-    row = Article(
-        uid=entry.uid, title_key=entry.title_key, feed_id=feed_id, title=entry.title, link=entry.link,
-        publisher=entry.publisher, summary_html=entry.summary_html, summary_text=entry.summary_text,
-        published_at=entry.published_at, published_estimated=entry.published_estimated, fetched_at=utcnow(),
-        sentiment=sentiment, sentiment_label=label, is_sample=sample,
-    )
-    session.add(row)
-    return row
+def article_row(entry: Entry, feed_id: int, sentiment: float, label: str, sample: bool) -> dict[str, Any]:
+    """The `articles` row of a parsed entry."""
+    return {
+        "uid": entry.uid, "title_key": entry.title_key, "feed_id": feed_id, "title": entry.title, "link": entry.link,
+        "publisher": entry.publisher, "summary_html": entry.summary_html, "summary_text": entry.summary_text,
+        "published_at": entry.published_at, "published_estimated": entry.published_estimated, "fetched_at": utcnow(),
+        "sentiment": sentiment, "sentiment_label": label, "is_sample": sample,
+    }
+
+
+def insert_articles(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new articles in one batched statement; returns uid → id."""
+    if not rows:
+        return {}
+    result = session.execute(insert(Article).returning(Article.uid, Article.id), rows)
+    return {uid: id_ for uid, id_ in result.all()}
 
 
 def ticker_sentiment(session: Session, tickers: Iterable[str], since: dt.datetime) -> dict[str, tuple[float, int]]:

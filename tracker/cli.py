@@ -39,7 +39,7 @@ def _settings() -> Settings:
 def _logging(quiet: bool = False, verbose: bool = False) -> None:
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("httpx", "httpcore", "yfinance", "peewee", "alembic.runtime.migration"):
+    for noisy in ("httpx", "httpcore", "yfinance", "peewee", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING if not verbose else logging.INFO)
 
 

@@ -75,6 +75,8 @@ def test_thesis_page_positions_and_assumptions(seeded):
     assert positions.loc["AAA", "Return"] == pytest.approx(20.0)
     assert positions.loc["BBB", "Target"] == pytest.approx(48.0)
     assert positions.loc["BBB", "Progress"] == pytest.approx(100.0)  # capped for the bar
+    assert positions.loc["CCC.AS", "Return"] == pytest.approx(20.0)  # in EUR
+    assert positions.loc["CCC.AS", "Return (USD)"] == pytest.approx((28.8 / 22 - 1) * 100)
     assert positions.loc["CCC.AS", "Contribution"] == pytest.approx(20 * (28.8 / 22 - 1), abs=1e-6)
     labels = [e.label for e in at.expander]
     assert "gateway-grows — intact" in labels and "needs-data — unknown" in labels

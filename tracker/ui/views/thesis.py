@@ -58,6 +58,10 @@ table = pd.DataFrame(
         for p in perf.positions
     ]
 )
+base_col = f"Return ({thesis.currency})"
+if any(p.currency != thesis.currency for p in perf.positions):
+    # foreign positions: their own-currency return, and the return in the thesis currency that counts
+    table.insert(table.columns.get_loc("Return") + 1, base_col, [None if p.ret_base is None else p.ret_base * 100 for p in perf.positions])
 st.dataframe(
     table,
     hide_index=True,
@@ -66,7 +70,8 @@ st.dataframe(
         "Weight": st.column_config.NumberColumn(format="%.0f%%"),
         "Entry": st.column_config.NumberColumn(format="%.2f"),
         "Last": st.column_config.NumberColumn(format="%.2f"),
-        "Return": st.column_config.NumberColumn(format="%+.1f%%"),
+        "Return": st.column_config.NumberColumn(format="%+.1f%%", help="in the ticker's own currency"),
+        base_col: st.column_config.NumberColumn(format="%+.1f%%", help="converted with the FX pair, as counted in the portfolio"),
         "Target": st.column_config.NumberColumn(format="%.2f"),
         "Progress": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100, help="share of the way from entry to target (capped at 100%)"),
         "To target": st.column_config.NumberColumn(format="%.0f%%", help="progress from entry to target, uncapped (negative: moving away)"),

@@ -30,8 +30,9 @@ def _fresh_caches():
 
 
 @pytest.fixture
-def seeded(tmp_path, monkeypatch):
-    env = seed(tmp_path)
+def seeded(tmp_path, monkeypatch, db_url):
+    """The seeded world on SQLite and on PostgreSQL (`db_url` is parametrised over both)."""
+    env = seed(tmp_path, db_url=db_url)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("TRACKER_DEMO", raising=False)

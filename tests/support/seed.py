@@ -50,7 +50,7 @@ positions:
 """
 
 
-def seed(tmp: Path, *, broken: bool = True, refresh: bool = True) -> dict[str, str]:
+def seed(tmp: Path, *, broken: bool = True, refresh: bool = True, db_url: str | None = None) -> dict[str, str]:
     """Write theses and run one refresh; returns the environment the app should run with."""
     theses = tmp / "theses"
     theses.mkdir(parents=True, exist_ok=True)
@@ -60,7 +60,7 @@ def seed(tmp: Path, *, broken: bool = True, refresh: bool = True) -> dict[str, s
     if broken:
         (theses / "broken.yaml").write_text(BROKEN_THESIS, encoding="utf-8")
     env = {
-        "TRACKER_DB_URL": f"sqlite:///{tmp / 'ui.db'}",
+        "TRACKER_DB_URL": db_url or f"sqlite:///{tmp / 'ui.db'}",
         "TRACKER_THESES_DIR": str(theses),
         "TRACKER_PRICE_SOURCE": f"csv:{PRICES}",
         "TRACKER_DEFAULT_FEEDS": "none",

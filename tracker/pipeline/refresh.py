@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.errors import TrackerError
 from tracker.pipeline import history
@@ -22,7 +23,7 @@ from tracker.pipeline.lock import acquire
 from tracker.pipeline.progress import NullProgress, Progress
 from tracker.pipeline.report import Failure, StageReport
 from tracker.settings import Settings
-from tracker.storage.db import open_database
+from tracker.storage.db import DatabaseError, open_database
 from tracker.thesis import InvalidFile, Thesis, load_theses
 
 log = logging.getLogger(__name__)
@@ -143,9 +144,19 @@ def run_refresh(
             known = ", ".join(t.id for t in loaded.theses) or "none"
             raise UnknownThesis(f"no valid thesis with id {thesis_id!r} in {settings.theses_dir} (valid ids: {known})")
 
-    lock = acquire(engine)
+    lock = None
     try:
+        lock = acquire(engine)
         run_id = history.start_run(engine, trigger, {"thesis": thesis_id, "only": only, "theses": [t.id for t in theses]})
+    except SQLAlchemyError as exc:  # read-only file, full disk, server gone: nothing can be recorded
+        if lock is not None:
+            try:
+                lock.release()
+            except SQLAlchemyError:
+                log.warning("could not release the refresh lock; it goes stale by itself")
+        reason = (str(getattr(exc, "orig", exc)) or type(exc).__name__).strip().splitlines()[0]
+        raise DatabaseError(f"cannot write to the database {engine.url.render_as_string(hide_password=True)}: {reason}") from None
+    try:
         result = RefreshResult(run_id=run_id, outcome="running", exit_code=EXIT_OK, invalid_files=list(loaded.invalid))
         thesis_failures = [Failure("thesis", f.path, "; ".join(str(i) for i in f.issues)) for f in loaded.invalid]
         if thesis_failures:

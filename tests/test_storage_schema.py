@@ -51,3 +51,21 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_engine):
     with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_upgrade_from_the_first_revision_keeps_rows(db_url):
+    from tracker.storage.db import create_db_engine, upgrade
+
+    old = create_db_engine(db_url)
+    upgrade(old, "0001")
+    with transaction(old) as s:
+        s.add(Price(ticker="NET", date=dt.date(2026, 6, 11), close=221.4, source="csv"))
+    assert current_revisions(old) == {"0001"}
+    assert "thesis_summaries" not in inspect(old).get_table_names()
+    old.dispose()
+    new = open_database(db_url)  # migrates to the latest revision on first use
+    assert current_revisions(new) == head_revisions() == {"0002"}
+    assert "thesis_summaries" in inspect(new).get_table_names()
+    with transaction(new) as s:
+        assert s.scalars(select(Price.close)).all() == [221.4]
+    new.dispose()

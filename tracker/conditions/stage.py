@@ -26,7 +26,7 @@ from tracker.prices.source import tickers_for
 from tracker.prices.store import load_closes
 from tracker.settings import Settings
 from tracker.storage.db import transaction
-from tracker.storage.tables import Alert, Article, ArticleTicker, AssumptionStatus, CheckResult, StatusChange
+from tracker.storage.tables import Alert, Article, ArticleTicker, AssumptionStatus, CheckResult, StatusChange, ThesisSummary
 from tracker.thesis.model import Thesis
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,17 @@ def _upsert(session, table, rows: list[dict], keys: list[str]) -> None:
     session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
 
 
+def summary_row(thesis: Thesis, ctx: Context, now: dt.datetime) -> dict:
+    """The overview's figures for one thesis, from the same portfolio maths the checks use."""
+    perf = ctx.perf
+    p = perf.portfolio
+    return {
+        "thesis_id": thesis.id, "computed_at": now, "last_date": p.last_date, "portfolio_return": p.ret,
+        "benchmark_return": p.benchmark_return, "excess": p.excess, "drawdown": p.drawdown, "target_return": p.target_return,
+        "weighted_progress": p.weighted_progress, "min_days_left": min((f.days_left for f in perf.positions), default=None),
+    }
+
+
 def run_checks(
     engine: Engine,
     theses: Sequence[Thesis],
@@ -121,6 +132,7 @@ def run_checks(
     result_rows: list[dict] = []
     status_rows: list[dict] = []
     changes: list[tuple[Thesis, str, str | None, Verdict, dict]] = []
+    summary_rows: list[dict] = []
     for thesis in theses:
         ctx = Context(thesis, closes, news, now)
         for a in thesis.assumptions:
@@ -150,10 +162,12 @@ def run_checks(
                 }
                 changes.append((thesis, a.id, old.status if old else None, verdict, evidence))
             progress.advance(f"{thesis.id}/{a.id}: {verdict.status}")
+        summary_rows.append(summary_row(thesis, ctx, now))
 
     with transaction(engine) as s:  # all statuses of the run, or none
         _upsert(s, CheckResult, result_rows, ["thesis_id", "assumption_id", "check_index"])
         _upsert(s, AssumptionStatus, status_rows, ["thesis_id", "assumption_id"])
+        _upsert(s, ThesisSummary, summary_rows, ["thesis_id"])
         for thesis, aid, before, verdict, evidence in changes:
             change = StatusChange(thesis_id=thesis.id, assumption_id=aid, from_status=before, to_status=verdict.status, changed_at=now, reasons=verdict.reasons, run_id=run_id)
             s.add(change)

@@ -231,6 +231,23 @@ class Alert(Base):
     __table_args__ = (Index("ix_alerts_thesis_created", "thesis_id", "created_at"),)
 
 
+class ThesisSummary(Base):
+    """Headline figures of a thesis as of the last checks run, so the overview reads one row per
+    thesis instead of every price."""
+
+    __tablename__ = "thesis_summaries"
+    thesis_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_date: Mapped[dt.date | None] = mapped_column(Date)
+    portfolio_return: Mapped[float | None] = mapped_column(Float)
+    benchmark_return: Mapped[float | None] = mapped_column(Float)
+    excess: Mapped[float | None] = mapped_column(Float)
+    drawdown: Mapped[float | None] = mapped_column(Float)
+    target_return: Mapped[float | None] = mapped_column(Float)
+    weighted_progress: Mapped[float | None] = mapped_column(Float)
+    min_days_left: Mapped[int | None] = mapped_column(Integer)
+
+
 # --- refresh jobs ------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from tracker.storage.tables import (
     JobRun,
     JobStage,
     StatusChange,
+    ThesisSummary,
 )
 from tracker.thesis import LoadResult, Thesis, load_theses
 
@@ -106,6 +107,19 @@ def _statuses(url: str, ids: tuple[str, ...]) -> dict[tuple[str, str], dict[str,
 
 def statuses(ids: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
     return _statuses(settings().db_url, tuple(sorted(ids)))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _summaries(url: str, ids: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    with transaction(_engine(url)) as s:
+        rows = s.scalars(select(ThesisSummary).where(ThesisSummary.thesis_id.in_(ids))).all()
+        return {r.thesis_id: {c: getattr(r, c) for c in ("computed_at", "last_date", "portfolio_return", "benchmark_return", "excess",
+                                                          "drawdown", "target_return", "weighted_progress", "min_days_left")} for r in rows}
+
+
+def summaries(ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Headline figures per thesis as of the last refresh: one row each, not every price."""
+    return _summaries(settings().db_url, tuple(sorted(ids)))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

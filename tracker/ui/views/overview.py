@@ -22,26 +22,28 @@ if not items and not result.invalid:
 statuses = q.statuses([t.id for t in items])
 last_dates = q.last_dates(items)
 refresh = q.latest_refresh()
-today = dt.date.today()
+
+summaries = q.summaries([t.id for t in items])
 
 for thesis in items:
-    perf = q.performance(thesis, today)
-    port = perf.portfolio
+    figures = summaries.get(thesis.id, {})
     counts = thesis_verdict(statuses.get((thesis.id, a.id), {}).get("status", "unknown") for a in thesis.assumptions)
     with st.container(border=True):
         st.subheader(thesis.title)
         st.caption(f"{thesis.category or 'thesis'} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · {len(thesis.positions)} positions")
         cols = st.columns(5)
-        cols[0].metric("Portfolio return", pct(port.ret), delta=None if port.excess is None else f"{pct(port.excess)} vs {thesis.benchmark}")
-        cols[1].metric(f"{thesis.benchmark or 'Benchmark'} return", pct(port.benchmark_return))
-        cols[2].metric("Weighted progress to targets", pct(port.weighted_progress, signed=False, digits=0))
-        horizons = [p.days_left for p in perf.positions]
-        cols[3].metric("Days to nearest horizon", min(horizons) if horizons else "—")
+        excess = figures.get("excess")
+        cols[0].metric("Portfolio return", pct(figures.get("portfolio_return")), delta=None if excess is None else f"{pct(excess)} vs {thesis.benchmark}")
+        cols[1].metric(f"{thesis.benchmark or 'Benchmark'} return", pct(figures.get("benchmark_return")))
+        cols[2].metric("Weighted progress to targets", pct(figures.get("weighted_progress"), signed=False, digits=0))
+        cols[3].metric("Days to nearest horizon", figures.get("min_days_left") if figures.get("min_days_left") is not None else "—")
         cols[4].metric("Assumptions holding", f"{counts['intact']} of {len(thesis.assumptions)}")
         st.markdown(
             f":green-badge[{counts['intact']} intact] :orange-badge[{counts['at_risk']} at risk] "
             f":red-badge[{counts['falsified']} falsified] :gray-badge[{counts['unknown']} unknown]"
         )
+        if figures:
+            st.caption(f"Figures as of the refresh of {day(figures['computed_at'])}")
         needed = [p.ticker for p in thesis.positions]
         known = [last_dates[t] for t in needed if t in last_dates]
         freshness = f"last close {day(max(known))}" if known else "no prices yet — run `tracker refresh`"

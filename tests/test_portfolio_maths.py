@@ -128,3 +128,11 @@ def test_days_left(horizon, today, expected):
 def test_required_rate(last, target, days, expected):
     got = maths.required_rate(last, target, days)
     assert got == pytest.approx(expected, abs=1e-3) if expected is not None else got is None
+
+
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [(D(2026, 11, 20), D(2026, 11, 23), 1), (D(2026, 11, 20), D(2026, 11, 22), 0), (D(2026, 11, 16), D(2026, 11, 30), 10), (D(2026, 11, 24), D(2026, 11, 24), 0)],
+)
+def test_trading_days_between(start, end, expected):
+    assert maths.trading_days_between(start, end) == expected

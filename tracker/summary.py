@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from tracker.settings import Settings
 from tracker.storage.db import open_database, transaction
+from tracker.portfolio.maths import trading_days_between
 from tracker.storage.tables import AssumptionStatus
 from tracker.thesis import LoadResult, Thesis, load_theses
 
@@ -34,19 +35,6 @@ def _statuses(engine: Engine, theses: list[Thesis]) -> dict[tuple[str, str], Ass
     with transaction(engine) as s:
         rows = s.scalars(select(AssumptionStatus).where(AssumptionStatus.thesis_id.in_(ids))).all()
     return {(r.thesis_id, r.assumption_id): r for r in rows}
-
-
-def _trading_days_between(start: dt.date, end: dt.date) -> int:
-    """Weekdays after `start` up to and including `end` (holidays are not known here)."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for i in range(1, rest + 1):
-        if (start + dt.timedelta(days=weeks * 7 + i)).weekday() < 5:
-            count += 1
-    return count
 
 
 def build_summary(
@@ -97,7 +85,7 @@ def build_summary(
     stale = []
     for ticker in tickers:
         last = last_dates.get(ticker)
-        lag = _trading_days_between(last, today) if last else None
+        lag = trading_days_between(last, today) if last else None
         if last is None or (lag is not None and lag > STALE_TRADING_DAYS):
             stale.append({"ticker": ticker, "last_date": last.isoformat() if last else None, "trading_days_behind": lag})
     return {

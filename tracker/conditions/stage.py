@@ -13,7 +13,6 @@ from collections.abc import Sequence
 import httpx
 import pandas as pd
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.conditions.alerts import deliver_pending
 from tracker.conditions.ast import Call, Expr, Span, Number
@@ -25,7 +24,7 @@ from tracker.pipeline.report import StageReport
 from tracker.prices.source import tickers_for
 from tracker.prices.store import load_closes
 from tracker.settings import Settings
-from tracker.storage.db import transaction
+from tracker.storage.db import transaction, upsert
 from tracker.storage.tables import Alert, Article, ArticleTicker, AssumptionStatus, CheckResult, StatusChange, ThesisSummary
 from tracker.thesis.model import Thesis
 
@@ -72,15 +71,6 @@ def load_news(engine: Engine, since: dt.datetime, until: dt.datetime) -> NewsDat
     l = pd.DataFrame(links, columns=["article_id", "ticker", "sentiment", "published_at"])
     l["published_at"] = pd.to_datetime(l["published_at"], utc=True)
     return NewsData(a[["id", "text", "published_at", "sentiment"]], l)
-
-
-def _upsert(session, table, rows: list[dict], keys: list[str]) -> None:
-    if not rows:
-        return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table)
-    update = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
-    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
 
 
 def summary_row(thesis: Thesis, ctx: Context, now: dt.datetime) -> dict:
@@ -165,9 +155,9 @@ def run_checks(
         summary_rows.append(summary_row(thesis, ctx, now))
 
     with transaction(engine) as s:  # all statuses of the run, or none
-        _upsert(s, CheckResult, result_rows, ["thesis_id", "assumption_id", "check_index"])
-        _upsert(s, AssumptionStatus, status_rows, ["thesis_id", "assumption_id"])
-        _upsert(s, ThesisSummary, summary_rows, ["thesis_id"])
+        upsert(s, CheckResult, result_rows, ["thesis_id", "assumption_id", "check_index"])
+        upsert(s, AssumptionStatus, status_rows, ["thesis_id", "assumption_id"])
+        upsert(s, ThesisSummary, summary_rows, ["thesis_id"])
         for thesis, aid, before, verdict, evidence in changes:
             change = StatusChange(thesis_id=thesis.id, assumption_id=aid, from_status=before, to_status=verdict.status, changed_at=now, reasons=verdict.reasons, run_id=run_id)
             s.add(change)

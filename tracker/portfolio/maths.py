@@ -147,3 +147,12 @@ def required_rate(last_price: float | None, target: float | None, days_remaining
     if last_price is None or target is None or days_remaining <= 0 or last_price <= 0:
         return None
     return annualised(target / last_price - 1.0, days_remaining)
+
+
+def trading_days_between(start: dt.date, end: dt.date) -> int:
+    """Weekdays after `start` up to and including `end`: staleness is counted in trading days,
+    so a Friday close is not stale on Monday morning (exchange holidays are not known here)."""
+    if end <= start:
+        return 0
+    weeks, rest = divmod((end - start).days, 7)
+    return weeks * 5 + sum(1 for i in range(1, rest + 1) if (start + dt.timedelta(days=weeks * 7 + i)).weekday() < 5)

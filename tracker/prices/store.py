@@ -13,16 +13,12 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from tracker.storage.db import upsert
 from tracker.storage.tables import Price, utcnow
 
 UPSERT_CHUNK = 5000
-
-
-def _insert_for(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def upsert_closes(session: Session, closes: pd.DataFrame, source: str) -> int:
@@ -40,19 +36,19 @@ def upsert_closes(session: Session, closes: pd.DataFrame, source: str) -> int:
         {"ticker": t, "date": d, "close": float(c), "currency": (cur if isinstance(cur, str) else None), "source": source, "fetched_at": now}
         for t, d, c, cur in zip(frame["ticker"], dates, frame["close"], currencies)
     ]
-    insert = _insert_for(session)
-    stmt = insert(Price)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Price.ticker, Price.date],
-        set_={
-            "close": stmt.excluded.close,
-            "currency": func.coalesce(stmt.excluded.currency, Price.currency),
-            "source": stmt.excluded.source,
-            "fetched_at": stmt.excluded.fetched_at,
+    upsert(
+        session,
+        Price,
+        rows,
+        ["ticker", "date"],
+        set_=lambda new: {
+            "close": new.close,
+            "currency": func.coalesce(new.currency, Price.currency),  # a source without currency keeps the known one
+            "source": new.source,
+            "fetched_at": new.fetched_at,
         },
+        chunk=UPSERT_CHUNK,
     )
-    for i in range(0, len(rows), UPSERT_CHUNK):
-        session.execute(stmt, rows[i : i + UPSERT_CHUNK])
     return len(rows)
 
 

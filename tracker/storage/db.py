@@ -8,7 +8,7 @@ keys), and runs Alembic migrations up to head the first time an engine is opened
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -104,6 +105,28 @@ def open_database(url: str) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def upsert(
+    session: Session,
+    model: Any,
+    rows: list[dict[str, Any]],
+    keys: list[str],
+    set_: Callable[[Any], dict[str, Any]] | None = None,
+    chunk: int = 5000,
+) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE, batched, on SQLite and PostgreSQL alike.
+
+    By default every non-key column takes the new value; `set_(excluded)` can say otherwise.
+    """
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(model)
+    values = set_(stmt.excluded) if set_ else {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=values)
+    for i in range(0, len(rows), chunk):
+        session.execute(stmt, rows[i : i + chunk])
 
 
 @contextmanager

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from tracker.pipeline.refresh import format_result, run_refresh
-from tracker.summary import STALE_TRADING_DAYS, _trading_days_between
+from tracker.portfolio.maths import trading_days_between
+from tracker.summary import STALE_TRADING_DAYS
 from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
 from tracker.ui.format import day
@@ -81,7 +82,7 @@ from tracker.prices.source import tickers_for  # noqa: E402
 rows = []
 for t in tickers_for(items):
     last = dates.get(t)
-    behind = _trading_days_between(last, today) if last else None
+    behind = trading_days_between(last, today) if last else None
     rows.append({"ticker": t, "last close": last, "trading days behind": behind,
                  "stale": last is None or (behind or 0) > STALE_TRADING_DAYS,
                  "failures in a row": inst.get(t, {}).get("failures", 0), "last error": inst.get(t, {}).get("last_error")})

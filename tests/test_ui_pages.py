@@ -63,7 +63,7 @@ def test_overview_figures_alerts_and_invalid_files(seeded):
     assert not any("Sample data" in w.value for w in at.warning)
     texts = " ".join(c.value for c in at.code)
     assert "broken.yaml:8:13: positions[1].weight: weights sum to 112%, expected 100%" in texts
-    alerts = at.dataframe[0].value
+    alerts = next(df.value for df in at.dataframe if "assumption" in df.value.columns)
     assert set(alerts["assumption"]) == {"gateway-grows", "needs-data"}
 
 
@@ -121,3 +121,16 @@ def test_demo_banner_when_sample_data_is_shown(seeded, monkeypatch):
     for page in PAGES:
         at = open_page(page)
         assert any("Sample data — not market prices" in w.value for w in at.warning), page
+
+
+def test_overview_table_ranks_theses_needing_attention_first(seeded, monkeypatch):
+    theses = Path(seeded["TRACKER_THESES_DIR"])
+    calm = (theses / "known.yaml").read_text().replace("id: known", "id: calm").replace("title: Known figures", "title: Calm one")
+    (theses / "calm.yaml").write_text(calm.replace("return(AAA) < 10%", "return(AAA) < -90%").replace("      - when: metric(inference_share) < 20%\n", "      - when: price(AAA) < 1\n"))
+    from tests.support.seed import load_settings, run_refresh
+
+    run_refresh(load_settings(dict(seeded)), trigger="test")
+    at = open_page("overview")
+    table = next(df.value for df in at.dataframe if "Thesis" in df.value.columns)
+    assert list(table["Thesis"]) == ["Known figures", "Calm one"]  # the one with an unknown assumption first
+    assert list(table["Unknown"]) == [1, 0] and list(table["Return"].round(1)) == [27.4, 27.4]

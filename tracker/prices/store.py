@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from tracker.storage.db import upsert
@@ -53,24 +53,45 @@ def upsert_closes(session: Session, closes: pd.DataFrame, source: str) -> int:
 
 
 
+def _raw_rows(conn: Any, query: Any) -> list[tuple]:
+    """Rows straight from the driver's cursor: millions of closes without a Python object each."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    # dates as ISO text: what SQLite stores, and what PostgreSQL casts to a date by itself
+    values = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in compiled.construct_params().items()}
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        if compiled.positiontup is not None:
+            cursor.execute(str(compiled), [values[k] for k in compiled.positiontup])
+        else:
+            cursor.execute(str(compiled), values)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def load_closes(source: Engine | Session, tickers: Iterable[str], start: dt.date | None = None) -> pd.DataFrame:
-    """Wide frame of closes (date index × ticker columns) for just these tickers and dates."""
+    """Wide frame of closes (date index × ticker columns) for just these tickers and dates.
+
+    Dates are read as ISO text and parsed by pandas in one vectorised step, and rows come from
+    the driver's cursor directly: for millions of rows that is several times faster.
+    """
     names = sorted(set(tickers))
     if not names:
         return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
-    query = select(Price.date, Price.ticker, Price.close).where(Price.ticker.in_(names))
+    query = select(cast(Price.date, String), Price.ticker, Price.close).where(Price.ticker.in_(names))
     if start is not None:
         query = query.where(Price.date >= start)
     if isinstance(source, Session):
-        rows = source.execute(query).all()
+        rows = _raw_rows(source.connection(), query)
     else:
         with source.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = _raw_rows(conn, query)
     if not rows:
         return pd.DataFrame(columns=names, index=pd.DatetimeIndex([], name="date"), dtype=float)
-    long = pd.DataFrame(rows, columns=["date", "ticker", "close"])
+    long = pd.DataFrame.from_records(rows, columns=["date", "ticker", "close"])
+    long["date"] = pd.to_datetime(long["date"].str.slice(0, 10), format="%Y-%m-%d")
     wide = long.pivot(index="date", columns="ticker", values="close")
-    wide.index = pd.DatetimeIndex(pd.to_datetime(wide.index), name="date")
+    wide.index.name = "date"
     wide.columns.name = None
     return wide.sort_index().reindex(columns=names).astype(float)
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from tracker.conditions.status import thesis_verdict
 from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
 from tracker.ui.format import day, pct
+
+def _pct_number(x: float | None, clamp: bool = False) -> float | None:
+    if x is None:
+        return None
+    return max(0.0, min(x, 1.0)) * 100 if clamp else x * 100
+
 
 st.title("Theses")
 result = q.loaded()
@@ -24,10 +31,52 @@ last_dates = q.last_dates(items)
 refresh = q.latest_refresh()
 
 summaries = q.summaries([t.id for t in items])
+MAX_CARDS = 8
 
-for thesis in items:
+
+def verdict_of(thesis) -> dict[str, int]:
+    return thesis_verdict(statuses.get((thesis.id, a.id), {}).get("status", "unknown") for a in thesis.assumptions)
+
+
+verdicts = {t.id: verdict_of(t) for t in items}
+# the theses that need attention first: falsified, then at risk, then unknown
+ranked = sorted(items, key=lambda t: (-verdicts[t.id]["falsified"], -verdicts[t.id]["at_risk"], -verdicts[t.id]["unknown"], t.title))
+
+if len(items) > 1:
+    table = pd.DataFrame(
+        [
+            {
+                "Thesis": t.title,
+                "Return": _pct_number(summaries.get(t.id, {}).get("portfolio_return")),
+                "Benchmark": _pct_number(summaries.get(t.id, {}).get("benchmark_return")),
+                "Excess": _pct_number(summaries.get(t.id, {}).get("excess")),
+                "Progress": _pct_number(summaries.get(t.id, {}).get("weighted_progress"), clamp=True),
+                "Days to horizon": summaries.get(t.id, {}).get("min_days_left"),
+                "Intact": verdicts[t.id]["intact"],
+                "At risk": verdicts[t.id]["at_risk"],
+                "Falsified": verdicts[t.id]["falsified"],
+                "Unknown": verdicts[t.id]["unknown"],
+            }
+            for t in ranked
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Return": st.column_config.NumberColumn(format="%+.1f%%"),
+            "Benchmark": st.column_config.NumberColumn(format="%+.1f%%"),
+            "Excess": st.column_config.NumberColumn(format="%+.1f%%"),
+            "Progress": st.column_config.ProgressColumn("Progress to targets", format="%.0f%%", min_value=0, max_value=100),
+        },
+    )
+    if len(items) > MAX_CARDS:
+        st.caption(f"Cards below for the {MAX_CARDS} theses that need attention most; all {len(items)} are in the table.")
+
+for thesis in ranked[:MAX_CARDS]:
     figures = summaries.get(thesis.id, {})
-    counts = thesis_verdict(statuses.get((thesis.id, a.id), {}).get("status", "unknown") for a in thesis.assumptions)
+    counts = verdicts[thesis.id]
     with st.container(border=True):
         st.subheader(thesis.title)
         st.caption(f"{thesis.category or 'thesis'} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · {len(thesis.positions)} positions")

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test demo schedule validate bench clean
+.PHONY: install run test lint demo schedule validate bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ demo: install  ## open the dashboard on the bundled sample data
 
 test: install  ## run the whole test suite
 	$(BIN)/python -m pytest
+
+lint: install  ## static checks (unused names, syntax)
+	$(BIN)/ruff check tracker tests benchmarks app.py
 
 validate: install  ## check the thesis files
 	$(BIN)/tracker validate

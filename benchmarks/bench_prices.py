@@ -9,7 +9,6 @@ import datetime as dt
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.conditions import validate_when
-from tracker.conditions.ast import BoolOp, Call, Compare, Not, Number, Span, Symbol, Text
+from tracker.conditions.ast import Call, Compare, Number, Span, Symbol, Text
 from tracker.conditions.parser import FUNCTIONS, ConditionError, parse
 from tracker.thesis.units import Duration
 

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -61,7 +60,7 @@ run_refresh(s, stages=stages, trigger="child")
 
 def test_killed_refresh_leaves_whole_batches_and_the_next_run_repairs(tmp_path):
     prices = tmp_path / "prices.csv"
-    per_ticker = write_prices(prices)
+    write_prices(prices)
     theses = tmp_path / "theses"
     write_thesis(theses)
     url = f"sqlite:///{tmp_path / 'crash.db'}"

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import socket
-import stat
 from pathlib import Path
 
 import pytest

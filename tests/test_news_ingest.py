@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from tests.support.feed_server import FeedServer, Route

@@ -18,7 +18,7 @@ from tracker.pipeline.refresh import UnknownThesis, run_refresh
 from tracker.pipeline.report import StageReport
 from tracker.settings import load_settings
 from tracker.storage.db import transaction
-from tracker.storage.tables import JobFailure, JobRun, JobStage, RefreshLock
+from tracker.storage.tables import JobFailure, JobStage, RefreshLock
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = (ROOT / "theses" / "ai-inference-cost-squeeze.yaml").read_text()

@@ -85,7 +85,6 @@ def test_yahoo_network_exception_becomes_per_ticker_failures():
 
 
 def test_yahoo_cache_goes_under_the_data_folder(tmp_path):
-    import yfinance as yf
 
     YahooSource(cache_dir=tmp_path / "cache" / "yfinance", download=FakeYahoo({}))
     assert (tmp_path / "cache" / "yfinance").is_dir()

@@ -9,7 +9,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pandas as pd
-import pytest
 from sqlalchemy import event, select
 
 from tracker.conditions.stage import run_checks

@@ -12,15 +12,15 @@ ROOT = Path(__file__).resolve().parents[2]
 PRICES = ROOT / "tests" / "fixtures" / "prices" / "known.csv"
 SAMPLE_RSS = ROOT / "data" / "sample" / "feeds" / "ai-infrastructure.rss.xml"
 
-KNOWN_THESIS = f"""
+KNOWN_THESIS = """
 title: Known figures
 id: known
 opened: 2026-06-11
 benchmark: IDX
 positions:
-  - {{ticker: AAA, name: Cloudflare, weight: 50%, target: 150, horizon: 200d}}
-  - {{ticker: BBB, name: Datadog, weight: 30%, upside: 20%, horizon: 30d, entry_price: 40}}
-  - {{ticker: CCC.AS, name: Snowflake, currency: EUR, weight: 20%, target: 30, until: 2026-12-31}}
+  - {ticker: AAA, name: Cloudflare, weight: 50%, target: 150, horizon: 200d}
+  - {ticker: BBB, name: Datadog, weight: 30%, upside: 20%, horizon: 30d, entry_price: 40}
+  - {ticker: CCC.AS, name: Snowflake, currency: EUR, weight: 20%, target: 30, until: 2026-12-31}
 assumptions:
   - id: gateway-grows
     statement: Gateway traffic keeps growing.

@@ -14,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from tracker.conditions.ast import BoolOp, Call, Compare, Expr, Not, Number, Span, Symbol, Text
+from tracker.conditions.ast import Call, Compare, Expr, Not, Number, Span, Symbol, Text
 from tracker.conditions.parser import FUNCTIONS
 from tracker.portfolio import maths
 from tracker.portfolio.performance import ThesisPerformance, thesis_performance

@@ -98,7 +98,6 @@ def run_checks(
     progress = progress or NullProgress()
     report = StageReport("checks")
     now = now or dt.datetime.now(dt.timezone.utc)
-    tickers = frozenset()
     parsed: dict[tuple[str, str, int], Expr | ConditionError] = {}
     widest = 1
     for thesis in theses:

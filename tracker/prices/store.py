@@ -16,7 +16,7 @@ from sqlalchemy import Engine, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from tracker.storage.db import upsert
-from tracker.storage.tables import Price, utcnow
+from tracker.storage.tables import Instrument, Price, utcnow
 
 UPSERT_CHUNK = 5000
 
@@ -111,11 +111,12 @@ def last_price_dates(source: Engine | Session, tickers: Iterable[str]) -> dict[s
 
 
 def price_sources(source: Engine | Session, tickers: Iterable[str]) -> set[str]:
-    """Which sources the stored closes of these tickers came from (e.g. {"demo"})."""
+    """Which sources the stored closes of these tickers came from (e.g. {"demo"}), read from
+    the one-row-per-ticker fetch state rather than from millions of closes."""
     names = sorted(set(tickers))
     if not names:
         return set()
-    query = select(Price.source).where(Price.ticker.in_(names)).distinct()
+    query = select(Instrument.source).where(Instrument.ticker.in_(names), Instrument.source.is_not(None)).distinct()
     if isinstance(source, Session):
         return set(source.scalars(query).all())
     with source.connect() as conn:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from tracker.news.store import articles_for
 from tracker.pipeline.history import last_refresh
@@ -90,7 +90,7 @@ def _demo(url: str, tickers: tuple[str, ...], flag: bool) -> bool:
     if "demo" in price_sources(eng, tickers):
         return True
     with transaction(eng) as s:
-        return bool(s.scalar(select(func.count()).select_from(Article).where(Article.is_sample.is_(True))))
+        return s.scalar(select(Article.id).where(Article.is_sample.is_(True)).limit(1)) is not None
 
 
 def is_demo(items: list[Thesis]) -> bool:

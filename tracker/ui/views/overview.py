@@ -27,7 +27,6 @@ if not items and not result.invalid:
     empty(f"No thesis files in `{q.settings().theses_dir}` yet — add one (see docs/thesis-format.md), then run `tracker refresh`.")
 
 statuses = q.statuses([t.id for t in items])
-last_dates = q.last_dates(items)
 refresh = q.latest_refresh()
 
 summaries = q.summaries([t.id for t in items])
@@ -93,13 +92,9 @@ for thesis in ranked[:MAX_CARDS]:
         )
         if figures:
             st.caption(f"Figures as of the refresh of {day(figures['computed_at'])}")
-        needed = [p.ticker for p in thesis.positions]
-        known = [last_dates[t] for t in needed if t in last_dates]
-        freshness = f"last close {day(max(known))}" if known else "no prices yet — run `tracker refresh`"
-        missing = [t for t in needed if t not in last_dates]
-        if missing and known:
-            freshness += f" · no prices for {', '.join(missing)}"
-        st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(refresh['finished_at'])) if refresh and refresh.get('finished_at') else ''}")
+        freshness = f"last close {day(figures['last_date'])}" if figures.get("last_date") else "no prices yet — run `tracker refresh`"
+        finished = refresh.get("finished_at") if refresh else None
+        st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(finished)) if finished else ''}")
         st.page_link("tracker/ui/views/thesis.py", label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})
 
 alerts = q.alerts([t.id for t in items], limit=10)

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from tracker.storage.db import upsert
 from tracker.storage.tables import Instrument, Price, utcnow
 
-UPSERT_CHUNK = 5000
 
 
 def upsert_closes(session: Session, closes: pd.DataFrame, source: str) -> int:
@@ -47,7 +46,6 @@ def upsert_closes(session: Session, closes: pd.DataFrame, source: str) -> int:
             "source": new.source,
             "fetched_at": new.fetched_at,
         },
-        chunk=UPSERT_CHUNK,
     )
     return len(rows)
 
@@ -58,15 +56,12 @@ def _raw_rows(conn: Any, query: Any) -> list[tuple]:
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     # dates as ISO text: what SQLite stores, and what PostgreSQL casts to a date by itself
     values = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in compiled.construct_params().items()}
-    cursor = conn.connection.driver_connection.cursor()
+    args = tuple(values[k] for k in compiled.positiontup) if compiled.positiontup is not None else values
+    result = conn.exec_driver_sql(str(compiled), args)
     try:
-        if compiled.positiontup is not None:
-            cursor.execute(str(compiled), [values[k] for k in compiled.positiontup])
-        else:
-            cursor.execute(str(compiled), values)
-        return cursor.fetchall()
+        return result.cursor.fetchall()  # skip per-row Row objects and type processing
     finally:
-        cursor.close()
+        result.close()
 
 
 def load_closes(source: Engine | Session, tickers: Iterable[str], start: dt.date | None = None) -> pd.DataFrame:

@@ -113,9 +113,8 @@ def upsert(
     rows: list[dict[str, Any]],
     keys: list[str],
     set_: Callable[[Any], dict[str, Any]] | None = None,
-    chunk: int = 5000,
 ) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE, batched, on SQLite and PostgreSQL alike.
+    """INSERT … ON CONFLICT (keys) DO UPDATE as one executemany, on SQLite and PostgreSQL alike.
 
     By default every non-key column takes the new value; `set_(excluded)` can say otherwise.
     """
@@ -125,8 +124,7 @@ def upsert(
     stmt = dialect.insert(model)
     values = set_(stmt.excluded) if set_ else {c: stmt.excluded[c] for c in rows[0] if c not in keys}
     stmt = stmt.on_conflict_do_update(index_elements=keys, set_=values)
-    for i in range(0, len(rows), chunk):
-        session.execute(stmt, rows[i : i + chunk])
+    session.execute(stmt, rows)
 
 
 @contextmanager

@@ -123,22 +123,32 @@ def refresh_news(
     own = client is None
     client = client or make_client()
 
-    def work(spec: FeedSpec) -> tuple[FeedSpec, Fetched, ParsedFeed | None]:
+    def work(spec: FeedSpec) -> tuple[FeedSpec, Fetched]:
         etag, modified = state.get(spec.url, (None, None))
         try:
-            got = fetch(spec, client, etag=etag, last_modified=modified, sec_user_agent=settings.sec_user_agent)
-            parsed = parse_feed(got.body, got.headers, utcnow()) if got.body is not None and not got.error else None
+            return spec, fetch(spec, client, etag=etag, last_modified=modified, sec_user_agent=settings.sec_user_agent)
+        except Exception as exc:  # never let one feed's surprise stop the others
+            log.exception("fetching feed %s failed", spec.url)
+            return spec, Fetched(None, error=f"{type(exc).__name__}: {exc}")
+
+    def parse(got: Fetched) -> ParsedFeed | None:
+        if got.body is None or got.error:
+            return None
+        try:
+            return parse_feed(got.body, got.headers, utcnow())
         except Exception as exc:  # a parser crash on hostile bytes is this feed's failure only
-            log.exception("reading feed %s failed", spec.url)
-            return spec, Fetched(None, error=f"{type(exc).__name__}: {exc}"), None
-        return spec, got, parsed
+            log.exception("parsing a feed failed")
+            got.error = f"{type(exc).__name__}: {exc}"
+            return None
 
     progress.start("news", len(specs))
     try:
         with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_FEEDS, thread_name_prefix="feed") as pool:
-            for spec, got, parsed in pool.map(work, specs):
+            # threads wait on the network; parsing and storing are CPU work, done here one feed
+            # at a time so they do not fight the fetchers for the interpreter lock
+            for spec, got in pool.map(work, specs):
                 try:
-                    ingest(engine, spec, got, parsed, theses, report)
+                    ingest(engine, spec, got, parse(got), theses, report)
                 except Exception as exc:  # one bad feed never stops the others
                     log.exception("storing feed %s failed", spec.url)
                     report.fail("feed", spec.url, f"{type(exc).__name__}: {exc}")

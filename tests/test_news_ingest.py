@@ -187,3 +187,20 @@ def test_ticker_sentiment_query(engine):
         listed = articles_for(s, tickers=["DDOG"], limit=5)
     assert set(got) == {"NET", "DDOG"} and got["DDOG"][0] > 0.15
     assert listed and all("DDOG" in a["tickers"] for a in listed)
+
+
+def test_worker_processes_store_exactly_what_inline_parsing_stores(tmp_path):
+    from tracker.storage.db import open_database
+
+    feeds = [str(SAMPLE / "ai-infrastructure.rss.xml"), str(SAMPLE / "company-filings.atom.xml"), str(FIX / "hostile.rss.xml")]
+    stored = []
+    for workers in (0, 2):
+        engine = open_database(f"sqlite:///{tmp_path / f'w{workers}.db'}")
+        report = refresh_news(engine, [thesis_with(feeds)], {"t": Path("t.yaml")}, SETTINGS, process_workers=workers)
+        assert report.counts["articles_new"] == 21
+        with transaction(engine) as s:
+            arts = sorted((a.uid, a.title, round(a.sentiment, 6), a.sentiment_label, a.link) for a in s.scalars(select(Article)))
+            links = sorted((a.uid, l.ticker, tuple(l.matched), round(l.sentiment, 6)) for l, a in s.execute(select(ArticleTicker, Article).join(Article)))
+        stored.append((arts, links))
+        engine.dispose()
+    assert stored[0] == stored[1] and stored[0][1]

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from functools import partial
+import os
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 from sqlalchemy import Engine, insert
 
-from tracker.news import sentiment
+from tracker.news.analyse import Analysed, Vocabulary, parse_and_analyse
 from tracker.news.feeds import FeedSpec, feeds_for
 from tracker.news.fetch import Fetched, fetch, make_client
-from tracker.news.links import TickerTerms, link_assumptions, link_tickers
-from tracker.news.parse import ParsedFeed, parse_feed
-from tracker.news.store import article_row, feed_row, insert_articles, known_keys
+from tracker.news.parse import ParsedFeed
+from tracker.news.store import article_row, feed_row, insert_articles, known_keys, stored_uids
 from tracker.pipeline.progress import NullProgress, Progress
 from tracker.pipeline.report import StageReport
 from tracker.settings import Settings
@@ -25,33 +27,13 @@ from tracker.thesis.model import Thesis
 
 log = logging.getLogger(__name__)
 MAX_CONCURRENT_FEEDS = 4
+PARSE_PROCESSES = max(1, min(4, (os.cpu_count() or 1)))
+PROCESS_POOL_MIN_FEEDS = 8  # below this, starting worker processes costs more than it saves
 
 
-def _universe(theses: Sequence[Thesis]) -> list[TickerTerms]:
-    terms: dict[str, set[str]] = {}
-    for thesis in theses:
-        for pos in thesis.positions:
-            names = terms.setdefault(pos.ticker, set())
-            if pos.name:
-                names.add(pos.name)
-            names.update(pos.aliases)
-    return [TickerTerms(t, tuple(sorted(n))) for t, n in sorted(terms.items())]
-
-
-def _pair_score(text: str, terms: TickerTerms, matched: list[str], overall: float) -> float:
-    """Sentiment of the sentences that mention the ticker; the article's score when none do."""
-    words = [m.lstrip("$") for m in matched]
-    relevant = [s for s in sentiment.sentences(text) if any(w.lower() in s.lower() for w in words)]
-    if not relevant:
-        return overall
-    return sum(sentiment.score(s) for s in relevant) / len(relevant)
-
-
-def ingest(engine: Engine, spec: FeedSpec, fetched: Fetched, parsed: ParsedFeed | None, theses: Sequence[Thesis], report: StageReport) -> None:
+def ingest(engine: Engine, spec: FeedSpec, fetched: Fetched, parsed: ParsedFeed | None, analysed: list[Analysed], report: StageReport) -> None:
     """Store one feed's outcome and its new articles in one transaction."""
     now = utcnow()
-    universe = _universe(theses)
-    keywords = {(t.id, a.id): a.keywords for t in theses for a in t.assumptions if a.keywords}
     with transaction(engine) as s:
         feed = feed_row(s, spec.url)
         feed.last_attempt_at = now
@@ -75,34 +57,33 @@ def ingest(engine: Engine, spec: FeedSpec, fetched: Fetched, parsed: ParsedFeed 
         feed.title = parsed.title
         feed.entries_seen += len(parsed.entries)
         uids, keys = known_keys(s, parsed.entries)
-        by_symbol = {t.ticker: t for t in universe}
         fresh = []
-        for entry in parsed.entries:
+        for item in analysed:
+            entry = item.entry
             if entry.uid in uids or entry.title_key in keys:
                 continue
             uids.add(entry.uid)
             keys.add(entry.title_key)
-            overall = sentiment.article_score(entry.raw_title, entry.summary_text)
-            fresh.append((entry, overall))
-        ids = insert_articles(s, [article_row(e, feed.id, o, sentiment.label(o), spec.sample) for e, o in fresh])
-        ticker_rows, assumption_rows = [], []
-        for entry, overall in fresh:
-            text = f"{entry.raw_title}. {entry.summary_text}"
-            article_id = ids[entry.uid]
-            for ticker, matched in link_tickers(text, universe).items():
-                ticker_rows.append({"article_id": article_id, "ticker": ticker, "matched": matched, "published_at": entry.published_at,
-                                    "sentiment": _pair_score(text, by_symbol[ticker], matched, overall)})
-            for (thesis_id, assumption_id), matched in link_assumptions(text, keywords).items():
-                assumption_rows.append({"article_id": article_id, "thesis_id": thesis_id, "assumption_id": assumption_id, "matched": matched, "published_at": entry.published_at})
+            fresh.append(item)
+        ids = insert_articles(s, [article_row(a.entry, feed.id, a.score, a.label, spec.sample) for a in fresh])
+        ticker_rows = [
+            {"article_id": ids[a.entry.uid], "ticker": t, "matched": m, "sentiment": pair, "published_at": a.entry.published_at}
+            for a in fresh
+            for t, (m, pair) in a.tickers.items()
+        ]
+        assumption_rows = [
+            {"article_id": ids[a.entry.uid], "thesis_id": th, "assumption_id": asm, "matched": m, "published_at": a.entry.published_at}
+            for a in fresh
+            for (th, asm), m in a.assumptions.items()
+        ]
         if ticker_rows:
             s.execute(insert(ArticleTicker), ticker_rows)
         if assumption_rows:
             s.execute(insert(ArticleAssumption), assumption_rows)
-        new = len(fresh)
         report.add("feeds_ok")
-        report.add("articles_new", new)
+        report.add("articles_new", len(fresh))
         warn = f" (warning: {parsed.warning})" if parsed.warning else ""
-        report.lines.append(f"{spec.url}: {len(parsed.entries)} entries, {new} new{warn}")
+        report.lines.append(f"{spec.url}: {len(parsed.entries)} entries, {len(fresh)} new{warn}")
 
 
 def refresh_news(
@@ -113,6 +94,7 @@ def refresh_news(
     progress: Progress | None = None,
     *,
     client: httpx.Client | None = None,
+    process_workers: int | None = None,
 ) -> StageReport:
     """Read every feed once; one bad feed never stops the others."""
     progress = progress or NullProgress()
@@ -131,29 +113,47 @@ def refresh_news(
             log.exception("fetching feed %s failed", spec.url)
             return spec, Fetched(None, error=f"{type(exc).__name__}: {exc}")
 
-    def parse(got: Fetched) -> ParsedFeed | None:
+    vocabulary = Vocabulary.of(theses)
+    workers = process_workers if process_workers is not None else (PARSE_PROCESSES if len(specs) >= PROCESS_POOL_MIN_FEEDS else 0)
+    processes = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) if workers else None
+
+    def parse(spec: FeedSpec, got: Fetched):
+        """Start parsing and analysing (in a worker process when there are many feeds)."""
         if got.body is None or got.error:
             return None
+        with transaction(engine) as s:
+            known = frozenset(stored_uids(s, spec.url))
+        if processes is not None:
+            return processes.submit(parse_and_analyse, got.body, got.headers, utcnow(), vocabulary, known)
+        return partial(parse_and_analyse, got.body, got.headers, utcnow(), vocabulary, known)
+
+    def result(got: Fetched, pending) -> tuple[ParsedFeed | None, list[Analysed]]:
+        if pending is None:
+            return None, []
         try:
-            return parse_feed(got.body, got.headers, utcnow())
+            return pending.result() if isinstance(pending, Future) else pending()
         except Exception as exc:  # a parser crash on hostile bytes is this feed's failure only
             log.exception("parsing a feed failed")
             got.error = f"{type(exc).__name__}: {exc}"
-            return None
+            return None, []
 
     progress.start("news", len(specs))
     try:
         with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_FEEDS, thread_name_prefix="feed") as pool:
-            # threads wait on the network; parsing and storing are CPU work, done here one feed
-            # at a time so they do not fight the fetchers for the interpreter lock
-            for spec, got in pool.map(work, specs):
-                try:
-                    ingest(engine, spec, got, parse(got), theses, report)
-                except Exception as exc:  # one bad feed never stops the others
-                    log.exception("storing feed %s failed", spec.url)
-                    report.fail("feed", spec.url, f"{type(exc).__name__}: {exc}")
-                progress.advance(spec.url[-60:])
+            # threads only wait on the network; parsing and scoring run in worker processes (or
+            # inline for a few feeds) while this thread stores, one feed per transaction
+            started = [(spec, got, parse(spec, got)) for spec, got in pool.map(work, specs)]
+        for spec, got, pending in started:
+            parsed, analysed = result(got, pending)
+            try:
+                ingest(engine, spec, got, parsed, analysed, report)
+            except Exception as exc:  # one bad feed never stops the others
+                log.exception("storing feed %s failed", spec.url)
+                report.fail("feed", spec.url, f"{type(exc).__name__}: {exc}")
+            progress.advance(spec.url[-60:])
     finally:
+        if processes is not None:
+            processes.shutdown(cancel_futures=True)
         if own:
             client.close()
         progress.finish()

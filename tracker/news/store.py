@@ -22,6 +22,11 @@ def feed_row(session: Session, url: str) -> Feed:
     return row
 
 
+def stored_uids(session: Session, feed_url: str) -> list[str]:
+    """Uids of the articles first stored from this feed (to skip re-analysing them)."""
+    return list(session.scalars(select(Article.uid).join(Feed, Feed.id == Article.feed_id).where(Feed.url == feed_url)))
+
+
 def known_keys(session: Session, entries: Sequence[Entry]) -> tuple[set[str], set[str]]:
     """Which of these entries' uids and title keys are stored already (two indexed queries)."""
     uids = [e.uid for e in entries]

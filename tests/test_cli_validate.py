@@ -7,21 +7,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.seed import BROKEN_THESIS as BAD
 from tracker.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
-BAD = """title: Broken
-opened: 2026-06-11
-positions:
-  - ticker: NET
-    weight: 60%
-    horizon: 540d
-  - ticker: DDOG
-    weight: 52%
-    horizon: 540d
-"""
 
 
 def test_worked_example_is_valid():

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from tracker.thesis.units import Duration, parse_date, parse_duration, parse_percent
+from tracker.thesis.units import Duration, parse_date, parse_duration, parse_number, parse_percent
 
 # Yahoo symbols: BRK-B, ASML.AS, 7203.T, ^GSPC, EURUSD=X, BTC-USD.
 TICKER_PATTERN = r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,19}$"
@@ -27,11 +27,18 @@ Severity = Literal["at_risk", "falsified"]
 
 def _ticker(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"expected a ticker symbol such as NET or ASML.AS, got {value!r}")
+        shown = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else repr(value)
+        raise ValueError(f"expected a ticker symbol such as NET or ASML.AS, got {shown}")
     text = str(value).strip()
     if not _TICKER_RE.match(text):
-        raise ValueError(f"{value!r} is not a Yahoo ticker symbol (letters, digits, . - = and a leading ^)")
+        if _TICKER_RE.match(text.upper()):
+            raise ValueError(f"{text!r}: write ticker symbols in capitals, {text.upper()}")
+        raise ValueError(f"{text!r} is not a Yahoo ticker symbol (capital letters, digits, . - = and a leading ^)")
     return text
+
+
+def _number(value: object) -> float:
+    return parse_number(value)
 
 
 def _percent(value: object) -> float:
@@ -54,7 +61,12 @@ def _text_list(value: object) -> object:
 Ticker = Annotated[
     str,
     BeforeValidator(_ticker),
-    WithJsonSchema({"type": "string", "pattern": TICKER_PATTERN, "description": "Yahoo symbol"}),
+    WithJsonSchema({"type": "string", "pattern": TICKER_PATTERN}),
+]
+Price = Annotated[
+    float,
+    BeforeValidator(_number),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
 ]
 Fraction = Annotated[
     float,
@@ -63,9 +75,8 @@ Fraction = Annotated[
         {
             "anyOf": [
                 {"type": "number"},
-                {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*%\s*$"},
+                {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*%?\s*$"},
             ],
-            "description": "a percentage like 20% or a fraction like 0.20",
         }
     ),
 ]
@@ -79,106 +90,143 @@ DurationField = Annotated[
                 {"type": "integer", "minimum": 1},
                 {"type": "string", "pattern": r"^\s*\d+\s*[dwmy]\s*$"},
             ],
-            "description": "540d, 6w, 18m (calendar months), 2y, or a number of days",
         }
     ),
 ]
 Date = Annotated[
     dt.date,
     BeforeValidator(_date),
-    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 TextList = Annotated[list[str], BeforeValidator(_text_list)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Numbers are accepted where text is expected (`title: 1984`); unknown keys are errors.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+
+_EITHER_TARGET = {"not": {"required": ["target", "upside"]}}
+_ONE_HORIZON = {"oneOf": [{"required": ["horizon"]}, {"required": ["until"]}]}
 
 
 class Position(_Strict):
-    """One holding of the thesis portfolio."""
+    """One holding of the thesis portfolio: its weight, its price target and when it is due."""
 
-    ticker: Ticker
-    name: str | None = None
-    aliases: TextList = Field(default_factory=list)
-    weight: Fraction
-    target: float | None = Field(default=None, description="price target in the ticker's currency")
-    upside: Fraction | None = Field(default=None, description="target as a return from the entry price")
-    horizon: DurationField | None = None
-    until: Date | None = None
-    entry_price: float | None = None
+    model_config = ConfigDict(json_schema_extra={"allOf": [_EITHER_TARGET, _ONE_HORIZON]})
+
+    ticker: Ticker = Field(
+        description="Yahoo Finance symbol, unique within the thesis: NET, BRK-B, ASML.AS, 7203.T, ^GSPC",
+    )
+    name: str | None = Field(default=None, description="company name; also links news articles to this ticker")
+    aliases: TextList = Field(
+        default_factory=list, description="other names or products that link news articles to this ticker"
+    )
+    weight: Fraction = Field(
+        description="share of the portfolio at opening, like 20% or 0.20; all weights sum to 100% (±0.5%)",
+    )
+    target: Price | None = Field(
+        default=None, description="price target in the ticker's own currency (positive); not with upside"
+    )
+    upside: Fraction | None = Field(
+        default=None, description="target as a return from the entry price, like 25%; not with target"
+    )
+    horizon: DurationField | None = Field(
+        default=None,
+        description="when the target is due, counted from opened: 540d, 6w, 18m (calendar months), 2y or a number of days; not with until",
+    )
+    until: Date | None = Field(
+        default=None, description="the date the target is due (YYYY-MM-DD, after opened); not with horizon"
+    )
+    entry_price: Price | None = Field(
+        default=None, description="entry price (positive); default: the first close on or after opened"
+    )
     currency: str | None = Field(
         default=None,
         pattern=r"^[A-Z]{3}$",
-        description="the ticker's trading currency when it differs from the thesis currency",
+        description="the ticker's trading currency when it differs from the thesis currency, like EUR",
     )
-    rationale: str | None = None
+    rationale: str | None = Field(default=None, description="why this position is in the thesis")
 
 
 class Check(_Strict):
-    """A machine-checkable falsification condition (`when:` in the condition language)."""
+    """A machine-checkable falsification condition, evaluated at every refresh."""
 
-    when: str = Field(min_length=1)
-    then: Severity = "falsified"
-    note: str | None = None
+    when: str = Field(
+        min_length=1,
+        description="a condition in the condition language, like return(NET) < -30% or "
+        'negative_news("DeepSeek outage", 30d) >= 3',
+    )
+    then: Severity = Field(default="falsified", description="status when the condition holds: at_risk or falsified")
+    note: str | None = Field(default=None, description="why this condition matters; shown with the status")
 
 
 class Observation(_Strict):
     """A dated value for `metric(name)`, typed in by the investor from a filing or a call."""
 
-    metric: str = Field(pattern=METRIC_PATTERN)
-    date: Date
-    value: Fraction
-    source: str | None = None
+    metric: str = Field(pattern=METRIC_PATTERN, description="metric name used as metric(name) in checks")
+    date: Date = Field(description="the day the value was reported (YYYY-MM-DD)")
+    value: Fraction = Field(description="the value: a number or a percentage like 35%")
+    source: str | None = Field(default=None, description="where the value comes from")
 
 
 class Review(_Strict):
-    """A human verdict that overrides computed status until newer evidence fires."""
+    """A human verdict that overrides the computed status until newer evidence fires."""
 
-    date: Date
-    status: Literal["intact", "at_risk", "falsified"]
-    note: str | None = None
+    date: Date = Field(description="the day of the review (YYYY-MM-DD)")
+    status: Literal["intact", "at_risk", "falsified"] = Field(description="the verdict")
+    note: str | None = Field(default=None, description="the reasoning behind the verdict")
 
 
 class Assumption(_Strict):
     """Something the thesis needs to stay true, with what would prove it wrong."""
 
-    id: str = Field(pattern=SLUG_PATTERN)
-    statement: str = Field(min_length=1)
-    falsified_if: str = Field(min_length=1)
-    keywords: TextList = Field(default_factory=list)
-    checks: list[Check] = Field(default_factory=list)
-    observations: list[Observation] = Field(default_factory=list)
-    reviews: list[Review] = Field(default_factory=list)
+    id: str = Field(pattern=SLUG_PATTERN, description="unique within the thesis: lower-case letters, digits, - and _")
+    statement: str = Field(min_length=1, description="what must stay true")
+    falsified_if: str = Field(min_length=1, description="in the thesis's own words, what would prove it wrong")
+    keywords: TextList = Field(
+        default_factory=list, description="terms that link news articles to this assumption (whole words, any case)"
+    )
+    checks: list[Check] = Field(default_factory=list, description="machine-checkable falsification conditions")
+    observations: list[Observation] = Field(default_factory=list, description="dated values for metric(name)")
+    reviews: list[Review] = Field(default_factory=list, description="human verdicts; the latest one counts")
 
 
 class Source(_Strict):
     """A reference the thesis rests on."""
 
-    title: str = Field(min_length=1)
-    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    title: str = Field(min_length=1, description="what the reference is")
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$", description="an http:// or https:// link")
 
 
 def _source(value: object) -> object:
-    return {"title": value} if isinstance(value, str) else value
+    return {"title": value} if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
 
 
 class Thesis(_Strict):
     """A whole thesis file."""
 
-    title: str = Field(min_length=1)
-    id: str = Field(pattern=SLUG_PATTERN)
-    category: str | None = None
-    sector: str | None = None
-    opened: Date
-    benchmark: Ticker | None = None
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    summary: str | None = None
-    positions: list[Position] = Field(min_length=1)
-    assumptions: list[Assumption] = Field(default_factory=list)
-    risks: TextList = Field(default_factory=list)
-    feeds: TextList = Field(default_factory=list)
-    sources: list[Annotated[Source, BeforeValidator(_source)]] = Field(default_factory=list)
+    title: str = Field(min_length=1, description="the thesis's name")
+    id: str = Field(
+        pattern=SLUG_PATTERN,
+        description="unique id: lower-case letters, digits, - and _; default: the file name without .yaml",
+    )
+    category: str | None = Field(default=None, description="free text, like anticipated catalyst")
+    sector: str | None = Field(default=None, description="free text, like technology")
+    opened: Date = Field(description="the day the thesis was opened (YYYY-MM-DD); performance counts from the first close on or after it")
+    benchmark: Ticker | None = Field(default=None, description="ticker the portfolio is compared against, like QQQ or ^GSPC")
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$", description="base currency of the portfolio figures")
+    summary: str | None = Field(default=None, description="the thesis in a few paragraphs (markdown)")
+    positions: list[Position] = Field(min_length=1, description="the portfolio: at least one position")
+    assumptions: list[Assumption] = Field(default_factory=list, description="what must stay true, and how to tell")
+    risks: TextList = Field(default_factory=list, description="known risks, as text")
+    feeds: TextList = Field(
+        default_factory=list,
+        description="news feeds: http(s) URLs, file:// URLs or paths relative to this file; {ticker} expands per position",
+    )
+    sources: list[Annotated[Source, BeforeValidator(_source)]] = Field(
+        default_factory=list, description="references: text, or {title, url}"
+    )
 
     @property
     def tickers(self) -> list[str]:

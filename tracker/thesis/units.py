@@ -7,6 +7,7 @@ They are parsed once, at load time, into typed values, so the rest of the code n
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -19,6 +20,7 @@ _PERCENT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%\s*$")
 _NUMBER = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt]|\s+)\d")
 
 
 class UnitError(ValueError):
@@ -61,54 +63,101 @@ class Duration:
         return f"{self.amount}{self.unit}"
 
 
+def _finite(number: int | float, shown: object) -> float:
+    """`number` as a float, refusing what no price or percentage can be (inf, nan, 10**400)."""
+    if len(str(shown)) > 24:
+        shown = f"{str(shown).strip(chr(39))[:12]}…"
+    try:
+        out = float(number)
+    except OverflowError:
+        raise UnitError(f"{shown} is too large to be a usable number") from None
+    if not math.isfinite(out):
+        raise UnitError(f"{shown} is not a usable number")
+    return out
+
+
+def parse_number(value: object) -> float:
+    """A finite number: `330`, `221.40`, or the same as text (`"330"`); never true/false.
+
+    Prices are written bare: `$330` or `1,000` get a message that says so instead of a guess.
+    """
+    if isinstance(value, bool):
+        raise UnitError(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, (int, float)):
+        return _finite(value, value)
+    if isinstance(value, str):
+        if _NUMBER.match(value):
+            return _finite(float(value), repr(value))
+        if value.strip() and re.search(r"\d", value):
+            raise UnitError(
+                f"expected a number, got {value!r}; write it bare, without currency signs, units or thousands separators"
+            )
+    raise UnitError(f"expected a number, got {_shown(value)}")
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
 def parse_percent(value: object, *, allow_plain: bool = True) -> float:
     """`"20%"` → 0.2; `0.2` → 0.2. Returns a fraction.
 
     With `allow_plain=False` only the `%` form is accepted for strings.
     """
+    expected = "expected a percentage like 20% or a fraction like 0.20"
     if isinstance(value, bool):
-        raise UnitError("expected a percentage like 20% or a fraction like 0.20, got a boolean")
+        raise UnitError(f"{expected}, got {str(value).lower()}")
     if isinstance(value, (int, float)):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise UnitError("expected a finite number")
-        return float(value)
+        return _finite(value, value)
     if isinstance(value, str):
         m = _PERCENT.match(value)
         if m:
-            return float(m.group(1)) / 100.0
+            return _finite(float(m.group(1)), repr(value)) / 100.0
         if allow_plain and _NUMBER.match(value):
-            return float(value)
-    raise UnitError(f"expected a percentage like 20% or a fraction like 0.20, got {value!r}")
+            return _finite(float(value), repr(value))
+    raise UnitError(f"{expected}, got {_shown(value)}")
 
 
 def parse_duration(value: object) -> Duration:
     """`540d`, `6w`, `18m` (calendar months), `2y`, or a plain number of days."""
+    expected = "expected a duration like 540d, 6w, 18m or 2y"
+    if isinstance(value, Duration):
+        return value
     if isinstance(value, bool):
-        raise UnitError("expected a duration like 540d, 18m or 2y, got a boolean")
+        raise UnitError(f"{expected}, got {str(value).lower()}")
     if isinstance(value, int):
         return Duration(value, "d")
     if isinstance(value, float) and value.is_integer():
         return Duration(int(value), "d")
     if isinstance(value, str):
         m = _DURATION.match(value)
-        if m:
+        if m and len(m.group(1)) <= 9:
             return Duration(int(m.group(1)), m.group(2))  # type: ignore[arg-type]
-        if value.strip().isdigit():
+        if value.strip().isdigit() and len(value.strip()) <= 9:
             return Duration(int(value.strip()), "d")
-    if isinstance(value, Duration):
-        return value
-    raise UnitError(f"expected a duration like 540d, 18m or 2y, got {value!r}")
+        if m or value.strip().isdigit():
+            raise UnitError(f"{value!r} is far too long a duration")
+    raise UnitError(f"{expected}, got {_shown(value)}")
 
 
 def parse_date(value: object) -> dt.date:
     """An ISO `YYYY-MM-DD` date; anything else (including datetimes) is an error."""
+    expected = "expected a date like 2026-06-11 (year-month-day)"
     if isinstance(value, dt.datetime):
-        raise UnitError("expected a date like 2026-06-11, got a date and time")
+        raise UnitError(f"{expected}, got a date and time; drop the time")
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and _DATE.match(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError as exc:
-            raise UnitError(f"{value!r} is not a real date ({exc})") from None
-    raise UnitError(f"expected a date like 2026-06-11, got {value!r}")
+            raise UnitError(f"{value.strip()} is not a real date ({exc})") from None
+    if isinstance(value, str) and _DATETIME.match(value.strip()):
+        raise UnitError(f"{expected}, got a date and time {value.strip()!r}; drop the time")
+    raise UnitError(f"{expected}, got {_shown(value)}")

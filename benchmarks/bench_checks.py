@@ -11,9 +11,8 @@ import tempfile
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import event, insert
-
 from common import figure, machine, timed
+from sqlalchemy import event, insert
 
 from tracker.conditions.stage import run_checks
 from tracker.prices.store import upsert_closes
@@ -23,7 +22,7 @@ from tracker.storage.tables import Article, ArticleTicker
 from tracker.thesis import parse_thesis_text
 
 N_THESES, N_ASSUMPTIONS, N_TICKERS, N_ARTICLES = 200, 10, 200, 50_000
-NOW = dt.datetime(2026, 11, 20, 23, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 20, 23, tzinfo=dt.UTC)
 WORDS = ["outage", "price cut", "guidance", "downgrade", "delay", "lawsuit", "breach", "layoffs"]
 TEMPLATES = [
     "return({t}) < -30%",

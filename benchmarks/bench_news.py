@@ -4,17 +4,16 @@ time of the same files, and a second ingest of the same feeds (adds nothing, sho
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import sys
 import tempfile
 from email.utils import format_datetime
 from pathlib import Path
-import datetime as dt
 
 import feedparser
-from sqlalchemy import func, select
-
 from common import figure, machine, timed
+from sqlalchemy import func, select
 
 from tracker.news.stage import refresh_news
 from tracker.settings import load_settings
@@ -27,7 +26,7 @@ WORDS = ["Cloudflare", "Datadog", "outage", "guidance", "beats", "estimates", "D
 
 
 def write_feeds(folder: Path) -> list[Path]:
-    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     paths = []
     for f in range(FILES):
         items = []

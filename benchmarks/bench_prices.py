@@ -12,7 +12,6 @@ import time
 
 import numpy as np
 import pandas as pd
-
 from common import figure, machine, timed
 
 from tests.support.yahoo_frames import FakeYahoo
@@ -76,15 +75,13 @@ def main() -> int:
         # upsert vs plain executemany of the same rows into an empty copy of the table
         rows = pd.DataFrame({"date": np.repeat(idx[:2000].values, 100), "ticker": np.tile([f"U{i}" for i in range(100)], 2000), "close": 1.0, "currency": None})
         n = len(rows)
-        with timed(t, "upsert"):
-            with transaction(engine) as s:
-                upsert_closes(s, rows, "bench")
-        plain = [{"ticker": tk, "date": d.date(), "close": 1.0, "currency": None, "source": "bench", "fetched_at": dt.datetime.now(dt.timezone.utc)}
-                 for tk, d in zip(rows["ticker"], pd.to_datetime(rows["date"]))]
+        with timed(t, "upsert"), transaction(engine) as s:
+            upsert_closes(s, rows, "bench")
+        plain = [{"ticker": tk, "date": d.date(), "close": 1.0, "currency": None, "source": "bench", "fetched_at": dt.datetime.now(dt.UTC)}
+                 for tk, d in zip(rows["ticker"], pd.to_datetime(rows["date"]), strict=False)]
         engine2 = open_database(f"sqlite:///{tmp}/plain.db")
-        with timed(t, "insert"):
-            with engine2.begin() as conn:
-                conn.execute(Price.__table__.insert(), plain)
+        with timed(t, "insert"), engine2.begin() as conn:
+            conn.execute(Price.__table__.insert(), plain)
         ratio = (n / t["upsert"]) / (n / t["insert"])
         ok &= figure("upsert rate (rows/s)", f"{n / t['upsert']:,.0f}")
         ok &= figure("plain executemany insert rate (rows/s)", f"{n / t['insert']:,.0f}")

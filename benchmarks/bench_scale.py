@@ -20,15 +20,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert
-
 from common import figure, machine, timed
+from sqlalchemy import insert
 
 from tests.support.yahoo_frames import FakeYahoo
 from tracker.pipeline.refresh import DEFAULT_STAGES, run_refresh
-from tracker.pipeline.report import StageReport
 from tracker.prices.stage import refresh_prices
 from tracker.prices.yahoo import YahooSource
+from tracker.reporting.report import StageReport
 from tracker.settings import load_settings
 from tracker.storage.db import open_database, transaction
 from tracker.storage.tables import Article, ArticleTicker
@@ -53,7 +52,7 @@ def write_theses(folder: Path, n: int, tickers: list[str]) -> None:
 
 def seed_articles(engine, n: int, tickers: list[str]) -> None:
     rng = np.random.default_rng(3)
-    now = dt.datetime.combine(TODAY, dt.time(20), dt.timezone.utc)
+    now = dt.datetime.combine(TODAY, dt.time(20), dt.UTC)
     stamps = np.sort(rng.uniform(0, 3650 * 86400, n))
     rows = [{"uid": f"u{i}", "title_key": f"k{i}", "title": f"Story {i} word{i % 5}", "summary_text": "sample", "is_sample": False,
              "published_at": now - dt.timedelta(seconds=float(s)), "published_estimated": False, "fetched_at": now,

@@ -26,7 +26,7 @@ def test_invalid_file_exits_1_with_a_located_line(tmp_path: Path):
     bad.write_text(BAD, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 1
-    lines = [l for l in result.output.splitlines() if l.startswith(str(bad))]
+    lines = [line for line in result.output.splitlines() if line.startswith(str(bad))]
     assert lines == [f"{bad}:8:13: positions[1].weight: weights sum to 112%, expected 100%"]
 
 

@@ -11,7 +11,7 @@ from tracker.conditions.evaluate import Context, NewsData, evaluate
 from tracker.conditions.parser import parse
 from tracker.thesis import parse_thesis_text
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 7, 10, 22, 0, tzinfo=UTC)
 
 THESIS = parse_thesis_text(

@@ -53,7 +53,7 @@ class Slow(CsvSource):
 s = dataclasses.replace(load_settings({}), db_url=sys.argv[1], theses_dir=Path(sys.argv[2]), default_feeds=())
 source = Slow(Path(sys.argv[3]))
 stages = {"prices": lambda ctx: refresh_prices(ctx.engine, ctx.theses, ctx.settings, ctx.progress, source=source)}
-stages["news"] = stages["checks"] = lambda ctx: __import__("tracker.pipeline.report", fromlist=["StageReport"]).StageReport("x")
+stages["news"] = stages["checks"] = lambda ctx: __import__("tracker.reporting.report", fromlist=["StageReport"]).StageReport("x")
 run_refresh(s, stages=stages, trigger="child")
 """
 
@@ -92,7 +92,7 @@ def test_killed_refresh_leaves_whole_batches_and_the_next_run_repairs(tmp_path):
     assert run.outcome == "running" and holder is not None  # what a killed process leaves behind
 
     settings = load_settings({"TRACKER_DB_URL": url, "TRACKER_THESES_DIR": str(theses), "TRACKER_PRICE_SOURCE": f"csv:{prices}", "TRACKER_DEFAULT_FEEDS": "none"})
-    from tracker.pipeline.report import StageReport
+    from tracker.reporting.report import StageReport
 
     result = run_refresh(settings, engine=engine, stages={"news": lambda c: StageReport("news"), "checks": lambda c: StageReport("checks"),
                                                            "prices": __import__("tracker.pipeline.refresh", fromlist=["DEFAULT_STAGES"]).DEFAULT_STAGES["prices"]})

@@ -31,12 +31,12 @@ def thesis(feeds):
 
 
 def rows():
-    return [tuple(l.split("\t")) for l in (CORPUS / "expected.tsv").read_text().splitlines() if l.strip()]
+    return [tuple(line.split("\t")) for line in (CORPUS / "expected.tsv").read_text().splitlines() if line.strip()]
 
 
 @pytest.mark.parametrize("name, outcome, entries", rows())
 def test_feed_corpus(name, outcome, entries):
-    parsed = parse_feed((CORPUS / name).read_bytes(), {"content-type": "application/rss+xml"}, dt.datetime.now(dt.timezone.utc))
+    parsed = parse_feed((CORPUS / name).read_bytes(), {"content-type": "application/rss+xml"}, dt.datetime.now(dt.UTC))
     assert len(parsed.entries) == int(entries)
     assert (parsed.error is not None) == (outcome == "error")
     assert (parsed.warning is not None) == (outcome == "warning")

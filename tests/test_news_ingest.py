@@ -23,7 +23,7 @@ from tracker.thesis import parse_thesis_text
 
 FIX = Path(__file__).parent / "fixtures" / "feeds"
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "feeds"
-NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
 
 THESIS = """
 title: News test
@@ -62,7 +62,7 @@ def test_sample_feeds_ingest_and_reingest_adds_nothing(engine):
         assert s.scalar(select(func.count()).select_from(Article)) == 19
         assert s.scalar(select(func.count()).select_from(Article).where(Article.is_sample.is_(True))) == 19
         net = s.scalars(select(ArticleTicker).where(ArticleTicker.ticker == "NET")).all()
-        assert {tuple(sorted(l.matched)) for l in net} >= {("AI Gateway", "Cloudflare")}
+        assert {tuple(sorted(link.matched)) for link in net} >= {("AI Gateway", "Cloudflare")}
         linked = dict(
             s.execute(
                 select(Article.title, ArticleAssumption.matched).join(ArticleAssumption, ArticleAssumption.article_id == Article.id)
@@ -133,7 +133,7 @@ def test_non_utf8_encoding_and_edgar_atom():
     edgar = parse_feed((FIX / "edgar.atom.xml").read_bytes(), {"content-type": "application/atom+xml"}, NOW)
     e = edgar.entries[0]
     assert e.raw_title == "8-K - Current report"
-    assert e.published_at == dt.datetime(2026, 11, 5, 21, 5, 12, tzinfo=dt.timezone.utc)  # -05:00 → UTC
+    assert e.published_at == dt.datetime(2026, 11, 5, 21, 5, 12, tzinfo=dt.UTC)  # -05:00 → UTC
     assert e.link.startswith("https://www.sec.gov/Archives/")
 
 
@@ -183,7 +183,7 @@ def test_feed_templates_relative_paths_and_defaults(tmp_path):
 def test_ticker_sentiment_query(engine):
     run(engine, [str(SAMPLE / "ai-infrastructure.rss.xml")])
     with transaction(engine) as s:
-        got = ticker_sentiment(s, ["NET", "DDOG", "ZZZ"], dt.datetime(2026, 10, 25, tzinfo=dt.timezone.utc))
+        got = ticker_sentiment(s, ["NET", "DDOG", "ZZZ"], dt.datetime(2026, 10, 25, tzinfo=dt.UTC))
         listed = articles_for(s, tickers=["DDOG"], limit=5)
     assert set(got) == {"NET", "DDOG"} and got["DDOG"][0] > 0.15
     assert listed and all("DDOG" in a["tickers"] for a in listed)
@@ -200,7 +200,7 @@ def test_worker_processes_store_exactly_what_inline_parsing_stores(tmp_path):
         assert report.counts["articles_new"] == 21
         with transaction(engine) as s:
             arts = sorted((a.uid, a.title, round(a.sentiment, 6), a.sentiment_label, a.link) for a in s.scalars(select(Article)))
-            links = sorted((a.uid, l.ticker, tuple(l.matched), round(l.sentiment, 6)) for l, a in s.execute(select(ArticleTicker, Article).join(Article)))
+            links = sorted((a.uid, link.ticker, tuple(link.matched), round(link.sentiment, 6)) for link, a in s.execute(select(ArticleTicker, Article).join(Article)))
         stored.append((arts, links))
         engine.dispose()
     assert stored[0] == stored[1] and stored[0][1]

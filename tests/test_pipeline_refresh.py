@@ -15,7 +15,7 @@ from tracker.cli import app
 from tracker.pipeline import lock as lock_mod
 from tracker.pipeline.history import last_refresh
 from tracker.pipeline.refresh import UnknownThesis, run_refresh
-from tracker.pipeline.report import StageReport
+from tracker.reporting.report import StageReport
 from tracker.settings import load_settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import JobFailure, JobStage, RefreshLock
@@ -95,7 +95,7 @@ def test_lock_blocks_a_second_refresh_until_stale(engine, db_url, tmp_path, monk
     held = lock_mod.acquire(engine, owner="otherhost:1")
     with pytest.raises(lock_mod.RefreshLocked, match="another refresh is running"):
         run_refresh(s, engine=engine, stages={n: ok_stage(n) for n in ("prices", "news", "checks")})
-    later = dt.datetime.now(dt.timezone.utc) + lock_mod.STALE_AFTER + dt.timedelta(minutes=1)
+    later = dt.datetime.now(dt.UTC) + lock_mod.STALE_AFTER + dt.timedelta(minutes=1)
     taken = lock_mod.acquire(engine, owner="me:2", now=later)
     assert taken.owner == "me:2"
     held.release()  # the old holder can no longer release what it lost

@@ -22,7 +22,7 @@ from tracker.storage.db import open_database
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def settings(tmp_path: Path):

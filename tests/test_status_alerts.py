@@ -19,7 +19,7 @@ from tracker.storage.db import transaction
 from tracker.storage.tables import Alert, AssumptionStatus, StatusChange
 from tracker.thesis import parse_thesis_text
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 YAML = """
 title: Status

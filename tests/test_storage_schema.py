@@ -8,9 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from tracker.storage.db import current_revisions, head_revisions, open_database
+from tracker.storage.db import current_revisions, head_revisions, open_database, transaction
 from tracker.storage.tables import Base, Price
-from tracker.storage.db import transaction
 
 
 def test_migrations_create_every_table_from_empty(engine):

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 import tracker.conditions
-from tracker.thesis import ThesisFileError, load_theses, load_thesis_file, parse_thesis_text
-from tracker.thesis import loader
+from tracker.thesis import ThesisFileError, load_theses, load_thesis_file, loader, parse_thesis_text
 
 CORPUS = Path(__file__).parent / "corpus" / "theses"
 

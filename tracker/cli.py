@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -45,7 +45,7 @@ def _logging(quiet: bool = False, verbose: bool = False) -> None:
 
 @app.command()
 def validate(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="files or folders; default: the theses folder")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="files or folders; default: the theses folder")] = None,
 ) -> None:
     """Check thesis files; print one `file:line:col: path: message` line per problem."""
     from tracker.thesis import load_theses
@@ -65,8 +65,8 @@ def validate(
 
 @app.command()
 def refresh(
-    thesis: Annotated[Optional[str], typer.Option("--thesis", help="only this thesis id")] = None,
-    only: Annotated[Optional[str], typer.Option("--only", help="prices, news or checks")] = None,
+    thesis: Annotated[str | None, typer.Option("--thesis", help="only this thesis id")] = None,
+    only: Annotated[str | None, typer.Option("--only", help="prices, news or checks")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress, only the summary and failures")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="a line per item and debug logs")] = False,
 ) -> None:
@@ -74,8 +74,8 @@ def refresh(
     if only is not None and only not in ("prices", "news", "checks"):
         typer.echo(f"error: --only {only!r}: use prices, news or checks", err=True)
         raise typer.Exit(EXIT_FATAL)
-    from tracker.pipeline.progress import terminal_progress
     from tracker.pipeline.refresh import format_result, run_refresh
+    from tracker.reporting.progress import terminal_progress
 
     _logging(quiet, verbose)
     settings = _settings()
@@ -127,7 +127,7 @@ def status(
 
 @app.command()
 def demo(
-    port: Annotated[Optional[int], typer.Option(help="port for the dashboard")] = None,
+    port: Annotated[int | None, typer.Option(help="port for the dashboard")] = None,
     no_browser: Annotated[bool, typer.Option("--no-serve", help="only build the demo database")] = False,
 ) -> None:
     """Fill a separate demo database from the bundled offline sample and open the dashboard on it."""
@@ -150,7 +150,7 @@ def demo(
 
 @app.command()
 def dashboard(
-    port: Annotated[Optional[int], typer.Option(help="port for the dashboard")] = None,
+    port: Annotated[int | None, typer.Option(help="port for the dashboard")] = None,
     auto: Annotated[bool, typer.Option("--auto", help="fall back to the sample data when Yahoo is unreachable")] = False,
 ) -> None:
     """Open the dashboard on the configured database (with --auto: the demo when offline)."""

@@ -53,8 +53,8 @@ def demo_env(settings: Settings) -> dict[str, str]:
 
 def build_demo_database(settings: Settings) -> int:
     """Fill the demo database from the bundled sample; returns the refresh exit code."""
-    from tracker.pipeline.progress import terminal_progress
     from tracker.pipeline.refresh import run_refresh
+    from tracker.reporting.progress import terminal_progress
 
     result = run_refresh(settings, trigger="demo", progress=terminal_progress())
     return result.exit_code

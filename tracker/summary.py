@@ -7,25 +7,18 @@ current assumption statuses, and the last refresh.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Engine, select
 
+from tracker.portfolio.maths import trading_days_between
 from tracker.settings import Settings
 from tracker.storage.db import open_database, transaction
-from tracker.portfolio.maths import trading_days_between
 from tracker.storage.tables import AssumptionStatus
 from tracker.thesis import LoadResult, Thesis, load_theses
+from tracker.thesis.model import required_tickers
 
 STALE_TRADING_DAYS = 3
-
-
-def needed_tickers(theses: Iterable[Thesis]) -> list[str]:
-    """Every ticker the theses need prices for (positions, benchmarks, FX pairs), once."""
-    from tracker.prices.source import tickers_for
-
-    return tickers_for(list(theses))
 
 
 def _statuses(engine: Engine, theses: list[Thesis]) -> dict[tuple[str, str], AssumptionStatus]:
@@ -52,7 +45,7 @@ def build_summary(
     loaded = loaded or load_theses(settings.theses_dir)
     engine = engine or open_database(settings.db_url)
     theses = loaded.theses
-    tickers = needed_tickers(theses)
+    tickers = required_tickers(theses)
     start = min((t.opened for t in theses), default=today) - dt.timedelta(days=10)
     closes = load_closes(engine, tickers, start=start)
     statuses = _statuses(engine, theses)

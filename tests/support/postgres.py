@@ -6,6 +6,7 @@ PostgreSQL variants skip when no server binary exists; with CI=true they fail in
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -66,10 +67,8 @@ class PostgresServer:
         raise RuntimeError(f"PostgreSQL did not start; see {self.root / 'log'}")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 

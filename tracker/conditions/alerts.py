@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import httpx
 from sqlalchemy import Engine, select
 
-from tracker.pipeline.report import Failure
+from tracker.reporting.report import Failure
 from tracker.storage.db import transaction
 from tracker.storage.tables import Alert, utcnow
 

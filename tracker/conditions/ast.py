@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 from tracker.thesis.units import Duration
 
@@ -49,7 +49,7 @@ class Symbol:
         return self.name
 
 
-Argument = Union[Number, Text, Span, Symbol]
+Argument = Number | Text | Span | Symbol
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Call:
         return f"{self.function}({', '.join(str(a) for a in self.args)})"
 
 
-Operand = Union[Number, Call]
+Operand = Number | Call
 
 
 @dataclass(frozen=True)
@@ -94,4 +94,4 @@ class Not:
         return f"not {self.operand}"
 
 
-Expr = Union[Compare, BoolOp, Not]
+Expr = Compare | BoolOp | Not

@@ -239,7 +239,7 @@ class _Parser:
         if not need <= len(args) <= len(sig.args):
             count = f"{need}" if sig.optional == 0 else f"{need} or {len(sig.args)}"
             raise ConditionError(f"`{name.text}` takes {count} argument{'s' if len(sig.args) > 1 else ''}, got {len(args)}", close_paren.column if len(args) < need else args[len(sig.args)].column)
-        for kind, arg in zip(sig.args, args):
+        for kind, arg in zip(sig.args, args, strict=False):
             self.check_arg(name.text, sig, kind, arg)
         return Call(name.text, tuple(args), name.column)
 

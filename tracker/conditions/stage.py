@@ -15,18 +15,17 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from tracker.conditions.alerts import deliver_pending
-from tracker.conditions.ast import Call, Expr, Span, Number
+from tracker.conditions.ast import Call, Expr, Number, Span
 from tracker.conditions.evaluate import Context, NewsData, Result, evaluate
 from tracker.conditions.parser import ConditionError, parse
 from tracker.conditions.status import Verdict, apply_review, computed_status
-from tracker.pipeline.progress import NullProgress, Progress
-from tracker.pipeline.report import StageReport
-from tracker.prices.source import tickers_for
 from tracker.prices.store import load_closes
+from tracker.reporting.progress import NullProgress, Progress
+from tracker.reporting.report import StageReport
 from tracker.settings import Settings
 from tracker.storage.db import transaction, upsert
 from tracker.storage.tables import Alert, Article, ArticleTicker, AssumptionStatus, CheckResult, StatusChange, ThesisSummary
-from tracker.thesis.model import Thesis
+from tracker.thesis.model import Thesis, required_tickers
 
 log = logging.getLogger(__name__)
 PRICE_LOOKBACK = dt.timedelta(days=400)
@@ -68,9 +67,9 @@ def load_news(engine: Engine, since: dt.datetime, until: dt.datetime) -> NewsDat
     a = pd.DataFrame(arts, columns=["id", "title", "summary", "published_at", "sentiment"])
     a["text"] = (a["title"].fillna("") + " \n " + a["summary"].fillna("")).str.lower()
     a["published_at"] = pd.to_datetime(a["published_at"], utc=True)
-    l = pd.DataFrame(links, columns=["article_id", "ticker", "sentiment", "published_at"])
-    l["published_at"] = pd.to_datetime(l["published_at"], utc=True)
-    return NewsData(a[["id", "text", "published_at", "sentiment"]], l)
+    links_frame = pd.DataFrame(links, columns=["article_id", "ticker", "sentiment", "published_at"])
+    links_frame["published_at"] = pd.to_datetime(links_frame["published_at"], utc=True)
+    return NewsData(a[["id", "text", "published_at", "sentiment"]], links_frame)
 
 
 def summary_row(thesis: Thesis, ctx: Context, now: dt.datetime) -> dict:
@@ -97,7 +96,7 @@ def run_checks(
     """Evaluate all checks, store results and status changes, and deliver alerts."""
     progress = progress or NullProgress()
     report = StageReport("checks")
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     parsed: dict[tuple[str, str, int], Expr | ConditionError] = {}
     widest = 1
     for thesis in theses:
@@ -111,8 +110,8 @@ def run_checks(
                 except ConditionError as exc:  # validated at load; kept defensive for library use
                     parsed[(thesis.id, a.id, i)] = exc
     earliest_review = min((r.date for t in theses for a in t.assumptions for r in a.reviews), default=now.date())
-    news_since = min(now - dt.timedelta(days=widest), dt.datetime.combine(earliest_review, dt.time(), dt.timezone.utc) - dt.timedelta(days=widest))
-    closes = load_closes(engine, tickers_for(theses), start=min((t.opened for t in theses), default=now.date()) - PRICE_LOOKBACK)
+    news_since = min(now - dt.timedelta(days=widest), dt.datetime.combine(earliest_review, dt.time(), dt.UTC) - dt.timedelta(days=widest))
+    closes = load_closes(engine, required_tickers(theses), start=min((t.opened for t in theses), default=now.date()) - PRICE_LOOKBACK)
     news = load_news(engine, news_since, now)
     with transaction(engine) as s:
         current = {(r.thesis_id, r.assumption_id): r for r in s.scalars(select(AssumptionStatus).where(AssumptionStatus.thesis_id.in_([t.id for t in theses]))).all()}
@@ -128,14 +127,14 @@ def run_checks(
             exprs = [parsed[(thesis.id, a.id, i)] for i in range(len(a.checks))]
             results = [evaluate(e, ctx) if not isinstance(e, ConditionError) else Result("unknown", f"invalid condition: {e.message}") for e in exprs]
 
-            def at(day: dt.date, exprs=exprs) -> list[Result]:
-                moment = dt.datetime.combine(day, dt.time(23, 59), dt.timezone.utc)
+            def at(day: dt.date, exprs=exprs, ctx=ctx) -> list[Result]:
+                moment = dt.datetime.combine(day, dt.time(23, 59), dt.UTC)
                 past = ctx.as_of(moment)
                 return [evaluate(e, past) if not isinstance(e, ConditionError) else Result("unknown", "") for e in exprs]
 
             verdict = apply_review(a, computed_status(a.checks, results), results, now.date(), at)
             report.add("checks_evaluated", len(results))
-            for i, (check, r) in enumerate(zip(a.checks, results)):
+            for i, (check, r) in enumerate(zip(a.checks, results, strict=True)):
                 result_rows.append(
                     {"thesis_id": thesis.id, "assumption_id": a.id, "check_index": i, "expression": check.when, "outcome": r.outcome,
                      "detail": r.detail, "values": {k: v for k, v in r.values.items()}, "article_ids": r.article_ids, "evaluated_at": now}
@@ -146,7 +145,7 @@ def run_checks(
             if old is None or old.status != verdict.status:
                 evidence = {
                     "reasons": verdict.reasons,
-                    "checks": [{"when": c.when, "then": c.then, "outcome": r.outcome, "detail": r.detail} for c, r in zip(a.checks, results)],
+                    "checks": [{"when": c.when, "then": c.then, "outcome": r.outcome, "detail": r.detail} for c, r in zip(a.checks, results, strict=True)],
                     "article_ids": sorted({i for r in results for i in r.article_ids}),
                 }
                 changes.append((thesis, a.id, old.status if old else None, verdict, evidence))

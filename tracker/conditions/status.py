@@ -26,12 +26,12 @@ def _line(check: Check, result: Result) -> str:
 
 def computed_status(checks: Sequence[Check], results: Sequence[Result]) -> Verdict:
     """The most severe fired check wins; otherwise unknown if any check could not be evaluated."""
-    fired = [(c, r) for c, r in zip(checks, results) if r.outcome == "fired"]
+    fired = [(c, r) for c, r in zip(checks, results, strict=True) if r.outcome == "fired"]
     if fired:
         status = "falsified" if any(c.then == "falsified" for c, _ in fired) else "at_risk"
         ordered = sorted(fired, key=lambda cr: SEVERITY[cr[0].then], reverse=True)
         return Verdict(status, [f"{c.then.replace('_', ' ')}: {_line(c, r)}" for c, r in ordered])
-    unknown = [(c, r) for c, r in zip(checks, results) if r.outcome == "unknown"]
+    unknown = [(c, r) for c, r in zip(checks, results, strict=True) if r.outcome == "unknown"]
     if unknown:
         return Verdict("unknown", [f"`{c.when}` {r.detail}" for c, r in unknown])
     if not checks:
@@ -58,7 +58,7 @@ def apply_review(
     before = fired_at(review.date)
     new = [
         i
-        for i, (now, then) in enumerate(zip(results, before))
+        for i, (now, then) in enumerate(zip(results, before, strict=True))
         if now.outcome == "fired" and then.outcome != "fired"
     ]
     if new:

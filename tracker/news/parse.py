@@ -55,7 +55,7 @@ def _when(entry: feedparser.FeedParserDict, fetched_at: dt.datetime) -> tuple[dt
         parsed = entry.get(key)
         if parsed:
             try:
-                return dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.timezone.utc), False
+                return dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.UTC), False
             except (OverflowError, ValueError, OSError):
                 continue
     return fetched_at, True

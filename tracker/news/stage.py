@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
 import multiprocessing
-from functools import partial
 import os
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -18,8 +18,8 @@ from tracker.news.feeds import FeedSpec, feeds_for
 from tracker.news.fetch import Fetched, fetch, make_client
 from tracker.news.parse import ParsedFeed
 from tracker.news.store import article_row, feed_row, insert_articles, known_keys, stored_uids
-from tracker.pipeline.progress import NullProgress, Progress
-from tracker.pipeline.report import StageReport
+from tracker.reporting.progress import NullProgress, Progress
+from tracker.reporting.report import StageReport
 from tracker.settings import Settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import ArticleAssumption, ArticleTicker, Feed, utcnow

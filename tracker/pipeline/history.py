@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
-from tracker.pipeline.report import Failure, StageReport
+from tracker.reporting.report import Failure, StageReport
 from tracker.storage.db import transaction
 from tracker.storage.tables import JobFailure, JobRun, JobStage, utcnow
 

@@ -20,16 +20,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker.errors import TrackerError
 from tracker.pipeline import history
 from tracker.pipeline.lock import acquire
-from tracker.pipeline.progress import NullProgress, Progress
-from tracker.pipeline.report import Failure, StageReport
+from tracker.reporting import STAGES, ExitCode
+from tracker.reporting.progress import NullProgress, Progress
+from tracker.reporting.report import Failure, StageReport
 from tracker.settings import Settings
 from tracker.storage.db import DatabaseError, open_database
 from tracker.thesis import InvalidFile, Thesis, load_theses
 
 log = logging.getLogger(__name__)
 
-STAGES = ("prices", "news", "checks")
-EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
 HEARTBEAT_SECONDS = 30.0
 
 
@@ -157,7 +156,7 @@ def run_refresh(
         reason = (str(getattr(exc, "orig", exc)) or type(exc).__name__).strip().splitlines()[0]
         raise DatabaseError(f"cannot write to the database {engine.url.render_as_string(hide_password=True)}: {reason}") from None
     try:
-        result = RefreshResult(run_id=run_id, outcome="running", exit_code=EXIT_OK, invalid_files=list(loaded.invalid))
+        result = RefreshResult(run_id=run_id, outcome="running", exit_code=ExitCode.OK, invalid_files=list(loaded.invalid))
         thesis_failures = [Failure("thesis", f.path, "; ".join(str(i) for i in f.issues)) for f in loaded.invalid]
         if thesis_failures:
             history.record_failures(engine, run_id, "load", thesis_failures)
@@ -181,11 +180,11 @@ def run_refresh(
                 result.stages.append(report)
         ran = [s for s in result.stages if s.stage in STAGES]
         if ran and len(result.stage_errors) == len(ran):
-            result.outcome, result.exit_code = "failed", EXIT_FATAL
+            result.outcome, result.exit_code = "failed", ExitCode.FATAL
         elif result.failures:
-            result.outcome, result.exit_code = "partial", EXIT_PARTIAL
+            result.outcome, result.exit_code = "partial", ExitCode.PARTIAL
         else:
-            result.outcome, result.exit_code = "success", EXIT_OK
+            result.outcome, result.exit_code = "success", ExitCode.OK
         history.finish_run(engine, run_id, result.outcome, result.counts, error="; ".join(result.stage_errors.values()) or None)
         return result
     finally:

@@ -22,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from tracker.errors import SettingsError, TrackerError
 from tracker.pipeline.history import last_success_at
-from tracker.pipeline.progress import LineProgress
+from tracker.reporting.progress import LineProgress
 from tracker.settings import Settings
 from tracker.storage.db import open_database
 
@@ -81,9 +81,9 @@ def run_scheduler(
     """Run until SIGINT/SIGTERM (or `stop_event`); each run is logged and recorded by the refresh."""
     trigger = trigger or make_trigger(settings)
     refresh = refresh or _default_refresh
-    clock = now or (lambda: dt.datetime.now(dt.timezone.utc))
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
     scheduler = BlockingScheduler(
-        timezone=getattr(trigger, "timezone", dt.timezone.utc),
+        timezone=getattr(trigger, "timezone", dt.UTC),
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())},
     )
 

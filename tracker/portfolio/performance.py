@@ -16,19 +16,10 @@ from typing import Any
 import pandas as pd
 
 from tracker.portfolio import maths
-from tracker.thesis.model import Position, Thesis
+from tracker.thesis.model import Thesis, fx_pair
 from tracker.thesis.units import Duration
 
 TRAILING_WINDOWS = (Duration(1, "m"), Duration(3, "m"))
-
-
-def fx_pair(currency: str, base: str) -> str:
-    """Yahoo's symbol for the rate that converts `currency` into `base` (units of base per unit)."""
-    return f"{currency}{base}=X"
-
-
-def position_currency(thesis: Thesis, position: Position) -> str:
-    return position.currency or thesis.currency
 
 
 @dataclass(frozen=True)
@@ -148,7 +139,7 @@ def thesis_performance(thesis: Thesis, closes: pd.DataFrame, today: dt.date) -> 
     dates = pd.DatetimeIndex(closes.loc[closes.index >= opened, present].dropna(how="all").index) if present else pd.DatetimeIndex([])
 
     for pos in thesis.positions:
-        cur = position_currency(thesis, pos)
+        cur = thesis.currency_of(pos)
         series = maths.column(closes, pos.ticker)
         entry = maths.entry_point(series, thesis.opened, pos.entry_price)
         last = maths.latest(series)
@@ -213,7 +204,7 @@ def thesis_performance(thesis: Thesis, closes: pd.DataFrame, today: dt.date) -> 
             bench_value = _relative_path(bench, b_entry[0], b_entry[1], dates) * 100.0
             bench_ret = float(bench_value.iloc[-1] / 100.0 - 1.0)
 
-    targeted = [(p, f) for p, f in zip(thesis.positions, figures) if f.target is not None]
+    targeted = [(p, f) for p, f in zip(thesis.positions, figures, strict=True) if f.target is not None]
     target_return = None
     if targeted and all(f.entry_price for _, f in targeted):
         target_return = sum(p.weight * (f.target / f.entry_price - 1.0) for p, f in targeted)  # type: ignore[operator]

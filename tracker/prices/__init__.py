@@ -1,4 +1,5 @@
-"""Daily closes: sources (yahoo, csv, demo) behind one interface, and the prices store.
+"""Daily closes: sources (yahoo, csv, demo) behind one interface, their registry, and the prices store.
 
-This package knows nothing of theses except `tickers_for`, which lists what they need.
+A leaf: nothing here knows what a thesis is (an import-linter contract keeps it so). Theses
+say which symbols they need (`Thesis.required_tickers`); the refresh's prices stage asks for them.
 """

@@ -9,14 +9,15 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine
 
-from tracker.pipeline.progress import NullProgress, Progress
-from tracker.pipeline.report import StageReport
-from tracker.prices.source import FetchResult, PriceSource, make_source, tickers_for
+from tracker.prices.registry import make_source
+from tracker.prices.source import FetchResult, PriceSource
 from tracker.prices.store import last_price_dates, upsert_closes
+from tracker.reporting.progress import NullProgress, Progress
+from tracker.reporting.report import StageReport
 from tracker.settings import Settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import Instrument, utcnow
-from tracker.thesis.model import Thesis
+from tracker.thesis.model import Thesis, required_tickers
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def plan_fetches(
     or from a year before the earliest thesis that needs the ticker."""
     first_needed: dict[str, dt.date] = {}
     for thesis in theses:
-        for ticker in tickers_for([thesis]):
+        for ticker in thesis.required_tickers:
             first_needed[ticker] = min(first_needed.get(ticker, thesis.opened), thesis.opened)
     plan: dict[dt.date, list[str]] = defaultdict(list)
     for ticker in sorted(first_needed):
@@ -78,7 +79,7 @@ def refresh_prices(
     report = StageReport("prices")
     today = today or dt.date.today()
     source = source or make_source(settings)
-    last = last_price_dates(engine, tickers_for(theses))
+    last = last_price_dates(engine, required_tickers(theses))
     plan = plan_fetches(theses, last, today)
     total = sum(len(v) for v in plan.values())
     progress.start("prices", total)

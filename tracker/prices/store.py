@@ -19,7 +19,6 @@ from tracker.storage.db import upsert
 from tracker.storage.tables import Instrument, Price, utcnow
 
 
-
 def upsert_closes(session: Session, closes: pd.DataFrame, source: str) -> int:
     """Insert or update closes (long form: date, ticker, close[, currency]); returns rows written."""
     if closes.empty:
@@ -33,7 +32,7 @@ def upsert_closes(session: Session, closes: pd.DataFrame, source: str) -> int:
     currencies = frame["currency"] if "currency" in frame.columns else pd.Series([None] * len(frame), index=frame.index)
     rows = [
         {"ticker": t, "date": d, "close": float(c), "currency": (cur if isinstance(cur, str) else None), "source": source, "fetched_at": now}
-        for t, d, c, cur in zip(frame["ticker"], dates, frame["close"], currencies)
+        for t, d, c, cur in zip(frame["ticker"], dates, frame["close"], currencies, strict=True)
     ]
     upsert(
         session,

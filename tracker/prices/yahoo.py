@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-
 import pandas as pd
 
 from tracker.prices.source import CLOSE_COLUMNS, FetchResult, empty_closes

@@ -448,7 +448,7 @@ _HOMES: list[tuple[type[BaseModel], str]] = [
 def _model_at(path: LocPath) -> type[BaseModel]:
     for pattern, model in _MODEL_AT:
         if len(pattern) == len(path) and all(
-            (isinstance(part, int) if want is int else part == want) for part, want in zip(path, pattern)
+            (isinstance(part, int) if want is int else part == want) for part, want in zip(path, pattern, strict=False)
         ):
             return model
     return Thesis
@@ -538,10 +538,7 @@ def _clean_loc(loc: Sequence[Any], data: Any, kind: str) -> LocPath:
     out: list[str | int] = []
     current = data
     for i, part in enumerate(loc):
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
-            out.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(current):
+        if isinstance(current, dict) and isinstance(part, str) and part in current or isinstance(current, list) and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(current):
             out.append(part)
             current = current[part]
         elif i == len(loc) - 1 and kind == "missing" and isinstance(part, str) and isinstance(current, dict):

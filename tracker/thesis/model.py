@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
@@ -99,6 +100,11 @@ Date = Annotated[
     WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 TextList = Annotated[list[str], BeforeValidator(_text_list)]
+
+
+def fx_pair(currency: str, base: str) -> str:
+    """Yahoo's symbol for the rate that converts `currency` into `base` (units of base per unit)."""
+    return f"{currency}{base}=X"
 
 
 class _Strict(BaseModel):
@@ -233,6 +239,22 @@ class Thesis(_Strict):
         """Position tickers in file order."""
         return [p.ticker for p in self.positions]
 
+    def currency_of(self, position: Position) -> str:
+        """The currency a position trades in: its own `currency`, else the thesis's."""
+        return position.currency or self.currency
+
+    @property
+    def required_tickers(self) -> list[str]:
+        """Every symbol the thesis needs prices for: positions, benchmark and FX pairs, sorted.
+
+        The thesis says what it needs so the price sources never have to know what a thesis is.
+        """
+        need = set(self.tickers)
+        need.update(fx_pair(self.currency_of(p), self.currency) for p in self.positions if self.currency_of(p) != self.currency)
+        if self.benchmark:
+            need.add(self.benchmark)
+        return sorted(need)
+
     def position(self, ticker: str) -> Position | None:
         return next((p for p in self.positions if p.ticker == ticker), None)
 
@@ -242,3 +264,8 @@ class Thesis(_Strict):
             return position.until
         assert position.horizon is not None, "validated theses always have horizon or until"
         return position.horizon.after(self.opened)
+
+
+def required_tickers(theses: Iterable[Thesis]) -> list[str]:
+    """The symbols a set of theses needs, each once, sorted."""
+    return sorted({ticker for thesis in theses for ticker in thesis.required_tickers})

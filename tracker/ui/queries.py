@@ -17,7 +17,6 @@ from sqlalchemy import Engine, select
 from tracker.news.store import articles_for
 from tracker.pipeline.history import last_refresh
 from tracker.portfolio.performance import ThesisPerformance, thesis_performance
-from tracker.prices.source import tickers_for
 from tracker.prices.store import last_price_dates, load_closes, price_sources
 from tracker.settings import Settings, load_settings
 from tracker.storage.db import open_database, transaction
@@ -35,6 +34,7 @@ from tracker.storage.tables import (
     ThesisSummary,
 )
 from tracker.thesis import LoadResult, Thesis, load_theses
+from tracker.thesis.model import required_tickers
 
 TTL = 300
 
@@ -75,7 +75,7 @@ def closes_for(items: list[Thesis]) -> pd.DataFrame:
     if not items:
         return pd.DataFrame()
     start = min(t.opened for t in items) - dt.timedelta(days=100)
-    return _closes(settings().db_url, tuple(tickers_for(items)), start)
+    return _closes(settings().db_url, tuple(required_tickers(items)), start)
 
 
 def performance(thesis: Thesis, today: dt.date | None = None) -> ThesisPerformance:
@@ -95,7 +95,7 @@ def _demo(url: str, tickers: tuple[str, ...], flag: bool) -> bool:
 
 def is_demo(items: list[Thesis]) -> bool:
     s = settings()
-    return _demo(s.db_url, tuple(tickers_for(items)), s.demo)
+    return _demo(s.db_url, tuple(required_tickers(items)), s.demo)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -179,7 +179,7 @@ def _last_dates(url: str, tickers: tuple[str, ...]) -> dict[str, dt.date]:
 
 
 def last_dates(items: list[Thesis]) -> dict[str, dt.date]:
-    return _last_dates(settings().db_url, tuple(tickers_for(items)))
+    return _last_dates(settings().db_url, tuple(required_tickers(items)))
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -227,4 +227,4 @@ def _instruments(url: str, tickers: tuple[str, ...]) -> dict[str, dict[str, Any]
 
 
 def instruments(items: list[Thesis]) -> dict[str, dict[str, Any]]:
-    return _instruments(settings().db_url, tuple(tickers_for(items)))
+    return _instruments(settings().db_url, tuple(required_tickers(items)))

@@ -77,10 +77,10 @@ st.subheader("Tickers")
 dates = q.last_dates(items)
 inst = q.instruments(items)
 today = dt.date.today()
-from tracker.prices.source import tickers_for  # noqa: E402
+from tracker.thesis.model import required_tickers  # noqa: E402
 
 rows = []
-for t in tickers_for(items):
+for t in required_tickers(items):
     last = dates.get(t)
     behind = trading_days_between(last, today) if last else None
     rows.append({"ticker": t, "last close": last, "trading days behind": behind,
@@ -103,4 +103,4 @@ else:
     if not failing.empty:
         st.warning(f"{len(failing)} feed(s) failing; they are retried at every refresh.")
     st.dataframe(feeds, hide_index=True, width="stretch", column_config={"last success": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-st.caption(f"Database: {q.engine().url.render_as_string(hide_password=True)} · checked {day(dt.datetime.now(dt.timezone.utc))}")
+st.caption(f"Database: {q.engine().url.render_as_string(hide_password=True)} · checked {day(dt.datetime.now(dt.UTC))}")

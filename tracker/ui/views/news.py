@@ -30,8 +30,8 @@ today = dt.date.today()
 picked = c5.date_input("Published between", value=(today - dt.timedelta(days=90), today))
 start, end = (picked[0], picked[-1]) if isinstance(picked, (tuple, list)) and picked else (today - dt.timedelta(days=90), today)
 
-since = dt.datetime.combine(start, dt.time(), dt.timezone.utc)
-until = dt.datetime.combine(end, dt.time(23, 59, 59), dt.timezone.utc)
+since = dt.datetime.combine(start, dt.time(), dt.UTC)
+until = dt.datetime.combine(end, dt.time(23, 59, 59), dt.UTC)
 articles = q.articles(
     tickers=tickers if assumption == "(any)" else None,
     thesis_id=thesis_id if assumption != "(any)" else None,

@@ -12,6 +12,7 @@ from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
 from tracker.ui.format import day, pct
 
+
 def _pct_number(x: float | None, clamp: bool = False) -> float | None:
     if x is None:
         return None

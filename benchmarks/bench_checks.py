@@ -19,7 +19,7 @@ from tracker.prices.store import upsert_closes
 from tracker.settings import load_settings
 from tracker.storage.db import open_database, transaction
 from tracker.storage.tables import Article, ArticleTicker
-from tracker.thesis import parse_thesis_text
+from tracker.validation import parse_thesis_text
 
 N_THESES, N_ASSUMPTIONS, N_TICKERS, N_ARTICLES = 200, 10, 200, 50_000
 NOW = dt.datetime(2026, 11, 20, 23, tzinfo=dt.UTC)

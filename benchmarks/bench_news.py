@@ -19,7 +19,7 @@ from tracker.news.stage import refresh_news
 from tracker.settings import load_settings
 from tracker.storage.db import open_database, transaction
 from tracker.storage.tables import Article
-from tracker.thesis import parse_thesis_text
+from tracker.validation import parse_thesis_text
 
 FILES, PER_FILE = 20, 500
 WORDS = ["Cloudflare", "Datadog", "outage", "guidance", "beats", "estimates", "DeepSeek", "price cut", "demand", "record", "AI Gateway", "slows"]

@@ -15,14 +15,14 @@ import pandas as pd
 from common import figure, machine, timed
 
 from tests.support.yahoo_frames import FakeYahoo
-from tracker.portfolio.performance import thesis_performance
+from tracker.portfolio.calculator import thesis_performance
 from tracker.prices.stage import refresh_prices
 from tracker.prices.store import upsert_closes
 from tracker.prices.yahoo import YahooSource
 from tracker.settings import load_settings
 from tracker.storage.db import open_database, transaction
 from tracker.storage.tables import Price
-from tracker.thesis import parse_thesis_text
+from tracker.validation import parse_thesis_text
 
 N_TICKERS = 500
 YEARS = 10

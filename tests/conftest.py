@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from tests.support.postgres import PostgresServer, find_bindir, start_server
 from tracker.storage.db import open_database
+from tracker.validation import load_thesis_file
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "theses" / "ai-inference-cost-squeeze.yaml"
@@ -86,6 +87,4 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def example_thesis():
-    from tracker.thesis import load_thesis_file
-
     return load_thesis_file(EXAMPLE)

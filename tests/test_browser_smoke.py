@@ -81,6 +81,9 @@ def test_every_page_renders_without_exceptions(demo_server):
         for name, path in PAGES.items():
             page.goto(f"{demo_server}/{path}", wait_until="networkidle")
             page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=30_000)
+            # The script runs after the page shell has loaded: wait for its first output (the sample
+            # banner every page shows on the demo), then for the run to finish.
+            page.wait_for_function("() => document.body.innerText.includes('Sample data')", timeout=30_000)
             page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
             page.wait_for_timeout(1500)
             assert page.locator('[data-testid="stException"]').count() == 0, name

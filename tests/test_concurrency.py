@@ -15,7 +15,7 @@ from tracker.prices.stage import refresh_prices
 from tracker.settings import load_settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import Price
-from tracker.thesis import parse_thesis_text
+from tracker.validation import parse_thesis_text
 
 pytestmark = pytest.mark.slow
 TICKERS = [f"C{i:02d}" for i in range(16)]

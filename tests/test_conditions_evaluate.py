@@ -9,7 +9,7 @@ import pytest
 
 from tracker.conditions.evaluate import Context, NewsData, evaluate
 from tracker.conditions.parser import parse
-from tracker.thesis import parse_thesis_text
+from tracker.validation import parse_thesis_text
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 7, 10, 22, 0, tzinfo=UTC)

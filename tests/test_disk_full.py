@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import event, func, select
 
-from tracker.pipeline.history import last_refresh
 from tracker.pipeline.refresh import run_refresh
+from tracker.pipeline.runs import last_refresh
 from tracker.settings import load_settings
 from tracker.storage.db import open_database, transaction
 from tracker.storage.tables import Price

@@ -18,7 +18,7 @@ from tracker.pipeline.refresh import run_refresh
 from tracker.settings import load_settings
 from tracker.storage.db import DatabaseError, open_database, transaction
 from tracker.storage.tables import Article, Feed
-from tracker.thesis import parse_thesis_text
+from tracker.validation import parse_thesis_text
 
 CORPUS = Path(__file__).parent / "corpus" / "feeds"
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "feeds" / "ai-infrastructure.rss.xml"

@@ -19,7 +19,7 @@ from tracker.news.store import articles_for, ticker_sentiment
 from tracker.settings import load_settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import Article, ArticleAssumption, ArticleTicker, Feed
-from tracker.thesis import parse_thesis_text
+from tracker.validation import parse_thesis_text
 
 FIX = Path(__file__).parent / "fixtures" / "feeds"
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "feeds"

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.pipeline import lock as lock_mod
-from tracker.pipeline.history import last_refresh
 from tracker.pipeline.refresh import UnknownThesis, run_refresh
+from tracker.pipeline.runs import last_refresh
 from tracker.reporting.report import StageReport
 from tracker.settings import load_settings
 from tracker.storage.db import transaction

@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tracker.portfolio.performance import thesis_performance
-from tracker.thesis import parse_thesis_text
+from tracker.portfolio.calculator import thesis_performance
+from tracker.status_report import performance_json
+from tracker.validation import parse_thesis_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "prices" / "known.csv"
 TODAY = dt.date(2026, 6, 18)
@@ -103,7 +104,7 @@ def test_unknown_figures_are_none_not_zero():
     assert ccc.ret == pytest.approx(0.20)  # its own-currency figures are still known
     assert ccc.ret_base is None and ccc.contribution is None
     assert perf.portfolio.ret is None and perf.portfolio.excess is None
-    assert perf.as_status_dict()["portfolio"]["return"] is None
+    assert performance_json(perf)["portfolio"]["return"] is None
 
 
 def test_no_prices_at_all():
@@ -111,5 +112,5 @@ def test_no_prices_at_all():
     perf = thesis_performance(thesis, pd.DataFrame(), TODAY)
     assert all(p.last_price is None and p.ret is None and p.progress is None for p in perf.positions)
     assert perf.portfolio.ret is None and perf.value.empty
-    d = perf.as_status_dict()
+    d = performance_json(perf)
     assert {"ticker", "weight", "entry_price", "last_price", "last_date", "return", "target", "progress", "horizon_date", "days_left"} <= set(d["positions"][0])

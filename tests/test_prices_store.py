@@ -17,7 +17,7 @@ from tracker.prices.yahoo import YahooSource
 from tracker.settings import load_settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import Instrument, Price
-from tracker.thesis import parse_thesis_text
+from tracker.validation import parse_thesis_text
 
 D = dt.date
 THESIS = """

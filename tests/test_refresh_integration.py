@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.support.feed_server import FeedServer, Route
-from tracker.pipeline.history import last_refresh
 from tracker.pipeline.refresh import run_refresh
+from tracker.pipeline.runs import last_refresh
 from tracker.settings import load_settings
 from tracker.storage.db import open_database, transaction
 from tracker.storage.tables import Article, AssumptionStatus, Feed, Instrument, Price

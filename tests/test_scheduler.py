@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tracker.pipeline.history import finish_run, start_run
+from tracker.pipeline.runs import finish_run, start_run
 from tracker.pipeline.scheduler import make_trigger, needs_catch_up, previous_fire, run_scheduler
 from tracker.settings import load_settings
 from tracker.storage.db import open_database

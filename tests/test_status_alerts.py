@@ -17,7 +17,7 @@ from tracker.prices.store import upsert_closes
 from tracker.settings import load_settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import Alert, AssumptionStatus, StatusChange
-from tracker.thesis import parse_thesis_text
+from tracker.validation import parse_thesis_text
 
 UTC = dt.UTC
 

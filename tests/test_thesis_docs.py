@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 
 from tests.test_thesis_validation import CASES, _corpus_rows
-from tracker.thesis import parse_thesis_text
 from tracker.thesis.loader import yaml_values
 from tracker.thesis.schema import thesis_schema
+from tracker.validation import parse_thesis_text
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "thesis-format.md").read_text(encoding="utf-8")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.thesis import load_theses
+from tracker.validation import load_theses
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tracker.conditions
 from tracker.thesis import Thesis, ThesisFileError, load_thesis_file, parse_thesis_text
 
 BASE = """title: T
@@ -41,11 +39,6 @@ VALUE_LINES = [i for i, line in enumerate(BASE.splitlines()) if ": " in line]
 JARGON = ("Input should", "instance of", "Value error", "dictionary", "pydantic", "<unicode string>", "Traceback", "type=")
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-
-
-@pytest.fixture(autouse=True)
-def no_condition_problems(monkeypatch):
-    monkeypatch.setattr(tracker.conditions, "validate_when", lambda text, tickers, **kw: [])
 
 
 def outcome(text: str) -> Thesis | ThesisFileError:

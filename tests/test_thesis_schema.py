@@ -8,7 +8,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-import tracker.conditions
 from tracker.thesis import ThesisFileError, parse_thesis_text
 from tracker.thesis.loader import yaml_values
 from tracker.thesis.schema import SCHEMA_PATH, main, schema_text, thesis_schema
@@ -93,11 +92,6 @@ AGREE_INVALID = [
     ("source as a list", BASE + "sources:\n  - [a]\n"),
     ("bad currency", BASE + "currency: usd\n"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def no_condition_problems(monkeypatch):
-    monkeypatch.setattr(tracker.conditions, "validate_when", lambda text, tickers, **kw: [])
 
 
 @pytest.mark.parametrize("name, text", AGREE_VALID, ids=[c[0] for c in AGREE_VALID])

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-import tracker.conditions
 from tracker.thesis import ThesisFileError, load_theses, load_thesis_file, loader, parse_thesis_text
 
 CORPUS = Path(__file__).parent / "corpus" / "theses"
@@ -42,11 +41,6 @@ assumptions:
 #  1 title  2 opened  3 benchmark  4 positions  5 - ticker NET  6 weight  7 target  8 horizon
 #  9 - ticker DDOG  10 weight  11 upside  12 horizon  13 assumptions  14 - id  15 statement
 # 16 falsified_if  17 checks  18 - when
-
-
-@pytest.fixture(autouse=True)
-def no_condition_problems(monkeypatch):
-    monkeypatch.setattr(tracker.conditions, "validate_when", lambda text, tickers, **kw: [])
 
 
 @pytest.fixture(params=[p.__name__ for p in loader._PARSERS])
@@ -354,25 +348,30 @@ CHECK_PLACES = [
 
 
 @pytest.mark.parametrize("name, line, column, where", CHECK_PLACES, ids=[c[0] for c in CHECK_PLACES])
-def test_condition_problems_are_placed_at_their_file_column(monkeypatch, name, line, column, where):
+def test_condition_problems_are_placed_at_their_file_column(name, line, column, where):
+    """A rule passed in reports a column inside a `when:` value; the loader maps it into the file."""
     seen = []
 
-    def fake(text, tickers, **kw):
-        seen.append((text, tickers, kw))
-        return [(column, "made-up problem")]
+    def rule(thesis):
+        seen.extend(c.when for a in thesis.assumptions for c in a.checks)
+        return [(("assumptions", 0, "checks", 0, "when"), "made-up problem", column)]
 
-    monkeypatch.setattr(tracker.conditions, "validate_when", fake)
     text = OK.replace("      - when: return(NET) < -30%\n", line)
-    assert problems(text) == [f"x.yaml:{where}: assumptions[0].checks[0].when: made-up problem"]
-    ((expression, tickers, kw),) = seen
-    assert expression == expression.strip() and tickers == frozenset({"NET", "DDOG", "QQQ"})
-    assert kw == {"positions": frozenset({"NET", "DDOG"}), "targeted": frozenset({"NET", "DDOG"}), "benchmark": "QQQ"}
+    with pytest.raises(ThesisFileError) as info:
+        parse_thesis_text(text, "x.yaml", "x", extra_rules=[rule])
+    assert [str(i) for i in info.value.issues] == [f"x.yaml:{where}: assumptions[0].checks[0].when: made-up problem"]
+    (expression,) = seen
+    assert expression == expression.strip()
 
 
-def test_condition_problem_through_an_alias_points_at_the_alias(monkeypatch):
-    monkeypatch.setattr(tracker.conditions, "validate_when", lambda text, tickers, **kw: [(3, "made-up problem")])
+def test_condition_problem_through_an_alias_points_at_the_alias():
+    def rule(thesis):
+        return [(("assumptions", 0, "checks", i, "when"), "made-up problem", 3) for i in range(len(thesis.assumptions[0].checks))]
+
     text = OK.replace("      - when: return(NET) < -30%\n", "      - when: &w return(NET) < 0\n      - when: *w\n")
-    assert problems(text) == [
+    with pytest.raises(ThesisFileError) as info:
+        parse_thesis_text(text, "x.yaml", "x", extra_rules=[rule])
+    assert [str(i) for i in info.value.issues] == [
         "x.yaml:18:20: assumptions[0].checks[0].when: made-up problem",
         "x.yaml:19:15: assumptions[0].checks[1].when: made-up problem",
     ]

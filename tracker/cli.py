@@ -48,7 +48,7 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="files or folders; default: the theses folder")] = None,
 ) -> None:
     """Check thesis files; print one `file:line:col: path: message` line per problem."""
-    from tracker.thesis import load_theses
+    from tracker.validation import load_theses
 
     settings = _settings()
     targets = paths or [settings.theses_dir]
@@ -109,19 +109,19 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object (contract in docs/cli.md)")] = False,
 ) -> None:
     """Theses, positions, assumption statuses, last refresh and stale data."""
-    from tracker.summary import build_summary, format_summary
+    from tracker.status_report import build_status_report, format_status_report
 
     _logging(quiet=True)
     settings = _settings()
     try:
-        summary = build_summary(settings, today=dt.date.today())
+        summary = build_status_report(settings, today=dt.date.today())
     except TrackerError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_FATAL) from None
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
     else:
-        for line in format_summary(summary):
+        for line in format_status_report(summary):
             typer.echo(line)
 
 

@@ -17,7 +17,8 @@ import pandas as pd
 from tracker.conditions.ast import Call, Compare, Expr, Not, Number, Span, Symbol, Text
 from tracker.conditions.parser import FUNCTIONS
 from tracker.portfolio import maths
-from tracker.portfolio.performance import ThesisPerformance, thesis_performance
+from tracker.portfolio.calculator import thesis_performance
+from tracker.portfolio.figures import ThesisPerformance
 from tracker.thesis.model import Thesis
 from tracker.thesis.units import Duration
 
@@ -181,7 +182,7 @@ class _Evaluator:
             return float(links["sentiment"].mean())
         if subject == "portfolio":
             return self.portfolio(fn, args)
-        series = maths.column(ctx.closes, subject)
+        series = maths.column(perf.closes, subject)
         pos = next((p for p in perf.positions if p.ticker == subject), None)
         if series.empty:
             raise _Unknown(f"no prices for {subject} yet")
@@ -216,7 +217,7 @@ class _Evaluator:
         ctx = self.ctx
         if not ctx.thesis.benchmark:
             raise _Unknown("the thesis has no benchmark")
-        series = maths.column(ctx.closes, ctx.thesis.benchmark)
+        series = maths.column(ctx.perf.closes, ctx.thesis.benchmark)
         entry = maths.entry_point(series, ctx.thesis.opened)
         if entry is None:
             raise _Unknown(f"no close of the benchmark {ctx.thesis.benchmark} since the thesis opened")

@@ -9,26 +9,30 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import httpx
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from tracker.conditions.alerts import deliver_pending
 from tracker.conditions.ast import Call, Expr, Number, Span
+from tracker.conditions.checks import parse_check
 from tracker.conditions.evaluate import Context, NewsData, Result, evaluate
-from tracker.conditions.parser import ConditionError, parse
-from tracker.conditions.status import Verdict, apply_review, computed_status
+from tracker.conditions.parser import ConditionError
+from tracker.conditions.status import apply_review, computed_status
+from tracker.conditions.store import StatusChangeRecord, current_statuses, save_outcomes
+from tracker.news.store import articles_between
+from tracker.portfolio.calculator import price_window
+from tracker.portfolio.store import headline_row, save_headlines
 from tracker.prices.store import load_closes
 from tracker.reporting.progress import NullProgress, Progress
 from tracker.reporting.report import StageReport
 from tracker.settings import Settings
-from tracker.storage.db import transaction, upsert
-from tracker.storage.tables import Alert, Article, ArticleTicker, AssumptionStatus, CheckResult, StatusChange, ThesisSummary
-from tracker.thesis.model import Thesis, required_tickers
+from tracker.storage.db import transaction
+from tracker.thesis.model import Thesis
 
 log = logging.getLogger(__name__)
-PRICE_LOOKBACK = dt.timedelta(days=400)
 
 
 def _windows(expr: Expr) -> list[int]:
@@ -50,18 +54,8 @@ def _windows(expr: Expr) -> list[int]:
 
 
 def load_news(engine: Engine, since: dt.datetime, until: dt.datetime) -> NewsData:
-    """Articles and ticker links published in [since, until], in two queries."""
-    with engine.connect() as conn:
-        arts = conn.execute(
-            select(Article.id, Article.title, Article.summary_text, Article.published_at, Article.sentiment).where(
-                Article.published_at >= since, Article.published_at <= until
-            )
-        ).all()
-        links = conn.execute(
-            select(ArticleTicker.article_id, ArticleTicker.ticker, ArticleTicker.sentiment, ArticleTicker.published_at).where(
-                ArticleTicker.published_at >= since, ArticleTicker.published_at <= until
-            )
-        ).all()
+    """Articles and ticker links published in [since, until], as the news functions read them."""
+    arts, links = articles_between(engine, since, until)
     if not arts:
         return NewsData.empty()
     a = pd.DataFrame(arts, columns=["id", "title", "summary", "published_at", "sentiment"])
@@ -70,17 +64,6 @@ def load_news(engine: Engine, since: dt.datetime, until: dt.datetime) -> NewsDat
     links_frame = pd.DataFrame(links, columns=["article_id", "ticker", "sentiment", "published_at"])
     links_frame["published_at"] = pd.to_datetime(links_frame["published_at"], utc=True)
     return NewsData(a[["id", "text", "published_at", "sentiment"]], links_frame)
-
-
-def summary_row(thesis: Thesis, ctx: Context, now: dt.datetime) -> dict:
-    """The overview's figures for one thesis, from the same portfolio maths the checks use."""
-    perf = ctx.perf
-    p = perf.portfolio
-    return {
-        "thesis_id": thesis.id, "computed_at": now, "last_date": p.last_date, "portfolio_return": p.ret,
-        "benchmark_return": p.benchmark_return, "excess": p.excess, "drawdown": p.drawdown, "target_return": p.target_return,
-        "weighted_progress": p.weighted_progress, "min_days_left": min((f.days_left for f in perf.positions), default=None),
-    }
 
 
 def run_checks(
@@ -100,34 +83,33 @@ def run_checks(
     parsed: dict[tuple[str, str, int], Expr | ConditionError] = {}
     widest = 1
     for thesis in theses:
-        allowed = frozenset(thesis.tickers + ([thesis.benchmark] if thesis.benchmark else []))
         for a in thesis.assumptions:
             for i, check in enumerate(a.checks):
                 try:
-                    expr = parse(check.when, allowed)
+                    expr = parse_check(thesis, check.when)
                     parsed[(thesis.id, a.id, i)] = expr
-                    widest = max([widest] + _windows(expr))
+                    widest = max([widest, *_windows(expr)])
                 except ConditionError as exc:  # validated at load; kept defensive for library use
                     parsed[(thesis.id, a.id, i)] = exc
     earliest_review = min((r.date for t in theses for a in t.assumptions for r in a.reviews), default=now.date())
     news_since = min(now - dt.timedelta(days=widest), dt.datetime.combine(earliest_review, dt.time(), dt.UTC) - dt.timedelta(days=widest))
-    closes = load_closes(engine, required_tickers(theses), start=min((t.opened for t in theses), default=now.date()) - PRICE_LOOKBACK)
+    tickers, start = price_window(theses)
+    closes = load_closes(engine, tickers, start=start)
     news = load_news(engine, news_since, now)
-    with transaction(engine) as s:
-        current = {(r.thesis_id, r.assumption_id): r for r in s.scalars(select(AssumptionStatus).where(AssumptionStatus.thesis_id.in_([t.id for t in theses]))).all()}
+    current = current_statuses(engine, [t.id for t in theses])
 
     progress.start("checks", sum(len(t.assumptions) for t in theses))
-    result_rows: list[dict] = []
-    status_rows: list[dict] = []
-    changes: list[tuple[Thesis, str, str | None, Verdict, dict]] = []
-    summary_rows: list[dict] = []
+    result_rows: list[dict[str, Any]] = []
+    status_rows: list[dict[str, Any]] = []
+    changes: list[StatusChangeRecord] = []
+    headline_rows: list[dict[str, Any]] = []
     for thesis in theses:
         ctx = Context(thesis, closes, news, now)
         for a in thesis.assumptions:
             exprs = [parsed[(thesis.id, a.id, i)] for i in range(len(a.checks))]
             results = [evaluate(e, ctx) if not isinstance(e, ConditionError) else Result("unknown", f"invalid condition: {e.message}") for e in exprs]
 
-            def at(day: dt.date, exprs=exprs, ctx=ctx) -> list[Result]:
+            def at(day: dt.date, exprs: list[Expr | ConditionError] = exprs, ctx: Context = ctx) -> list[Result]:
                 moment = dt.datetime.combine(day, dt.time(23, 59), dt.UTC)
                 past = ctx.as_of(moment)
                 return [evaluate(e, past) if not isinstance(e, ConditionError) else Result("unknown", "") for e in exprs]
@@ -137,7 +119,7 @@ def run_checks(
             for i, (check, r) in enumerate(zip(a.checks, results, strict=True)):
                 result_rows.append(
                     {"thesis_id": thesis.id, "assumption_id": a.id, "check_index": i, "expression": check.when, "outcome": r.outcome,
-                     "detail": r.detail, "values": {k: v for k, v in r.values.items()}, "article_ids": r.article_ids, "evaluated_at": now}
+                     "detail": r.detail, "values": dict(r.values), "article_ids": r.article_ids, "evaluated_at": now}
                 )
             old = current.get((thesis.id, a.id))
             since = old.since if old is not None and old.status == verdict.status else now
@@ -148,20 +130,14 @@ def run_checks(
                     "checks": [{"when": c.when, "then": c.then, "outcome": r.outcome, "detail": r.detail} for c, r in zip(a.checks, results, strict=True)],
                     "article_ids": sorted({i for r in results for i in r.article_ids}),
                 }
-                changes.append((thesis, a.id, old.status if old else None, verdict, evidence))
+                changes.append(StatusChangeRecord(thesis.id, a.id, old.status if old else None, verdict.status, verdict.reasons, evidence))
             progress.advance(f"{thesis.id}/{a.id}: {verdict.status}")
-        summary_rows.append(summary_row(thesis, ctx, now))
+        headline_rows.append(headline_row(ctx.perf, now))
 
     with transaction(engine) as s:  # all statuses of the run, or none
-        upsert(s, CheckResult, result_rows, ["thesis_id", "assumption_id", "check_index"])
-        upsert(s, AssumptionStatus, status_rows, ["thesis_id", "assumption_id"])
-        upsert(s, ThesisSummary, summary_rows, ["thesis_id"])
-        for thesis, aid, before, verdict, evidence in changes:
-            change = StatusChange(thesis_id=thesis.id, assumption_id=aid, from_status=before, to_status=verdict.status, changed_at=now, reasons=verdict.reasons, run_id=run_id)
-            s.add(change)
-            s.flush()
-            s.add(Alert(change_id=change.id, thesis_id=thesis.id, assumption_id=aid, from_status=before, to_status=verdict.status, created_at=now, evidence=evidence))
-            report.lines.append(f"{thesis.id}/{aid}: {before or 'new'} → {verdict.status}")
+        save_outcomes(s, result_rows, status_rows, changes, now, run_id)
+        save_headlines(s, headline_rows)
+    report.lines.extend(f"{c.thesis_id}/{c.assumption_id}: {c.before or 'new'} → {c.after}" for c in changes)
     report.add("statuses_changed", len(changes))
     progress.finish()
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import Engine, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.news.parse import Entry
@@ -130,3 +130,37 @@ def articles_for(
         }
         for r in rows
     ]
+
+
+def articles_between(engine: Engine, since: dt.datetime, until: dt.datetime) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Articles (id, title, summary, published, sentiment) and their ticker links (article, ticker,
+    sentiment, published) published in [since, until], in two queries: what the checks count."""
+    with engine.connect() as conn:
+        arts = conn.execute(
+            select(Article.id, Article.title, Article.summary_text, Article.published_at, Article.sentiment).where(
+                Article.published_at >= since, Article.published_at <= until
+            )
+        ).all()
+        links = conn.execute(
+            select(ArticleTicker.article_id, ArticleTicker.ticker, ArticleTicker.sentiment, ArticleTicker.published_at).where(
+                ArticleTicker.published_at >= since, ArticleTicker.published_at <= until
+            )
+        ).all()
+    return [tuple(r) for r in arts], [tuple(r) for r in links]
+
+
+def has_sample_articles(engine: Engine) -> bool:
+    """Whether any stored article comes from the bundled sample feeds."""
+    with engine.connect() as conn:
+        return conn.scalar(select(Article.id).where(Article.is_sample.is_(True)).limit(1)) is not None
+
+
+def feed_states(engine: Engine) -> list[tuple[Any, ...]]:
+    """Every feed read so far, failing ones first: (url, title, status, last success, failures in a row, last error)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Feed.url, Feed.title, Feed.last_status, Feed.last_success_at, Feed.consecutive_failures, Feed.last_error).order_by(
+                Feed.consecutive_failures.desc(), Feed.url
+            )
+        ).all()
+    return [tuple(r) for r in rows]

@@ -17,15 +17,19 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.conditions.stage import run_checks
 from tracker.errors import TrackerError
-from tracker.pipeline import history
+from tracker.news.stage import refresh_news
+from tracker.pipeline import runs
 from tracker.pipeline.lock import acquire
+from tracker.prices.stage import refresh_prices
 from tracker.reporting import STAGES, ExitCode
 from tracker.reporting.progress import NullProgress, Progress
 from tracker.reporting.report import Failure, StageReport
 from tracker.settings import Settings
 from tracker.storage.db import DatabaseError, open_database
-from tracker.thesis import InvalidFile, Thesis, load_theses
+from tracker.thesis import InvalidFile, Thesis
+from tracker.validation import load_theses
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +52,14 @@ StageFn = Callable[[StageContext], StageReport]
 
 
 def _prices(ctx: StageContext) -> StageReport:
-    from tracker.prices.stage import refresh_prices
-
     return refresh_prices(ctx.engine, ctx.theses, ctx.settings, ctx.progress)
 
 
 def _news(ctx: StageContext) -> StageReport:
-    from tracker.news.stage import refresh_news
-
     return refresh_news(ctx.engine, ctx.theses, ctx.thesis_paths, ctx.settings, ctx.progress)
 
 
 def _checks(ctx: StageContext) -> StageReport:
-    from tracker.conditions.stage import run_checks
-
     return run_checks(ctx.engine, ctx.theses, ctx.settings, ctx.progress, run_id=ctx.run_id)
 
 
@@ -146,7 +144,7 @@ def run_refresh(
     lock = None
     try:
         lock = acquire(engine)
-        run_id = history.start_run(engine, trigger, {"thesis": thesis_id, "only": only, "theses": [t.id for t in theses]})
+        run_id = runs.start_run(engine, trigger, {"thesis": thesis_id, "only": only, "theses": [t.id for t in theses]})
     except SQLAlchemyError as exc:  # read-only file, full disk, server gone: nothing can be recorded
         if lock is not None:
             try:
@@ -159,24 +157,24 @@ def run_refresh(
         result = RefreshResult(run_id=run_id, outcome="running", exit_code=ExitCode.OK, invalid_files=list(loaded.invalid))
         thesis_failures = [Failure("thesis", f.path, "; ".join(str(i) for i in f.issues)) for f in loaded.invalid]
         if thesis_failures:
-            history.record_failures(engine, run_id, "load", thesis_failures)
+            runs.record_failures(engine, run_id, "load", thesis_failures)
             result.stages.append(StageReport("load", counts={"theses_invalid": len(thesis_failures)}, failures=thesis_failures))
         ctx = StageContext(engine, theses, loaded.paths, settings, progress, run_id)
         with _Heartbeat(lock.heartbeat):
             for name in STAGES:
                 if only is not None and name != only:
                     continue
-                stage_id = history.start_stage(engine, run_id, name)
+                stage_id = runs.start_stage(engine, run_id, name)
                 try:
                     report = stage_fns[name](ctx)
-                    history.finish_stage(engine, stage_id, report)
+                    runs.finish_stage(engine, stage_id, report)
                 except Exception as exc:  # isolate: record and go on with the next stage
                     log.exception("stage %s failed", name)
                     first_line = (str(exc).strip().splitlines() or [""])[0][:500]
                     message = f"{type(exc).__name__}: {first_line}"
                     report = StageReport(name, failures=[Failure("stage", name, message)])
                     result.stage_errors[name] = message
-                    history.finish_stage(engine, stage_id, report, error=message)
+                    runs.finish_stage(engine, stage_id, report, error=message)
                 result.stages.append(report)
         ran = [s for s in result.stages if s.stage in STAGES]
         if ran and len(result.stage_errors) == len(ran):
@@ -185,7 +183,7 @@ def run_refresh(
             result.outcome, result.exit_code = "partial", ExitCode.PARTIAL
         else:
             result.outcome, result.exit_code = "success", ExitCode.OK
-        history.finish_run(engine, run_id, result.outcome, result.counts, error="; ".join(result.stage_errors.values()) or None)
+        runs.finish_run(engine, run_id, result.outcome, result.counts, error="; ".join(result.stage_errors.values()) or None)
         return result
     finally:
         lock.release()

@@ -21,7 +21,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from tracker.errors import SettingsError, TrackerError
-from tracker.pipeline.history import last_success_at
+from tracker.pipeline.refresh import format_result, run_refresh
+from tracker.pipeline.runs import last_success_at
 from tracker.reporting.progress import LineProgress
 from tracker.settings import Settings
 from tracker.storage.db import open_database
@@ -62,8 +63,6 @@ def needs_catch_up(last_success: dt.datetime | None, trigger: BaseTrigger, now: 
 
 
 def _default_refresh(settings: Settings) -> None:
-    from tracker.pipeline.refresh import format_result, run_refresh
-
     result = run_refresh(settings, trigger="scheduler", progress=LineProgress(verbose=False))
     for line in format_result(result, quiet=True):
         log.info("%s", line)

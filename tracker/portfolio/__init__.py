@@ -1,1 +1,3 @@
-"""Portfolio maths: pure functions over a wide frame of daily closes (date × ticker)."""
+"""Portfolio maths, pure: single-series figures (`maths`), and one calculator of thesis figures
+(`calculator`) composed of position figures, the portfolio and benchmark paths and the target
+figures. No I/O: inputs are thesis models and wide frames of daily closes (date × ticker)."""

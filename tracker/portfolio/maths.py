@@ -17,6 +17,7 @@ from tracker.thesis.units import Duration
 
 Pace = Literal["target hit", "expired", "ahead", "on pace", "behind"]
 PACE_TOLERANCE = 0.10  # within 10 points of the straight-line path counts as on pace
+STALE_TRADING_DAYS = 3  # a ticker whose last close is more trading days behind than this is stale
 
 
 def _ts(day: dt.date) -> pd.Timestamp:
@@ -156,3 +157,11 @@ def trading_days_between(start: dt.date, end: dt.date) -> int:
         return 0
     weeks, rest = divmod((end - start).days, 7)
     return weeks * 5 + sum(1 for i in range(1, rest + 1) if (start + dt.timedelta(days=weeks * 7 + i)).weekday() < 5)
+
+
+def staleness(last: dt.date | None, today: dt.date) -> tuple[int | None, bool]:
+    """Trading days the last close is behind today (None: no close at all), and whether that is stale."""
+    if last is None:
+        return None, True
+    behind = trading_days_between(last, today)
+    return behind, behind > STALE_TRADING_DAYS

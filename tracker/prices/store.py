@@ -115,3 +115,19 @@ def price_sources(source: Engine | Session, tickers: Iterable[str]) -> set[str]:
         return set(source.scalars(query).all())
     with source.connect() as conn:
         return set(conn.scalars(query).all())
+
+
+def fetch_states(source: Engine | Session, tickers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The fetch state of these tickers: last error, failures in a row, last success."""
+    names = sorted(set(tickers))
+    if not names:
+        return {}
+    query = select(Instrument.ticker, Instrument.last_error, Instrument.consecutive_failures, Instrument.last_success_at).where(
+        Instrument.ticker.in_(names)
+    )
+    if isinstance(source, Session):
+        rows = source.execute(query).all()
+    else:
+        with source.connect() as conn:
+            rows = conn.execute(query).all()
+    return {t: {"last_error": err, "failures": n, "last_success": ok} for t, err, n, ok in rows}

@@ -17,7 +17,7 @@ import difflib
 import logging
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,10 @@ _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 _NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 LocPath = tuple[str | int, ...]
+# A validation rule: findings `(path, message)`, or `(path, message, column)` with a 1-based column
+# inside the value at `path`. The thesis package's own rules always run; others are passed in
+# (the condition language plugs in this way, so the loader does not import it).
+Rule = Callable[[Thesis], Sequence[tuple[LocPath, str] | tuple[LocPath, str, int]]]
 
 
 def _yaml_12_booleans(base: type) -> type:
@@ -590,29 +594,22 @@ def _index_in_scalar(text: str, node: yaml.ScalarNode, index: int) -> int | None
     return pos  # index == len(value): just after the last character
 
 
-def _check_issues(thesis: Thesis, file: str, text: str, positions: _Positions) -> list[ValidationIssue]:
-    """Each `when:` through the condition language's validator, located in the file."""
-    from tracker import conditions
-
-    allowed = frozenset(thesis.tickers + ([thesis.benchmark] if thesis.benchmark else []))
-    targeted = frozenset(p.ticker for p in thesis.positions if p.target is not None or p.upside is not None)
+def _rule_issues(thesis: Thesis, file: str, text: str, positions: _Positions, rule_list: Sequence[Rule]) -> list[ValidationIssue]:
+    """The findings of the rules passed in, located in the file; a column points inside the value."""
     out: list[ValidationIssue] = []
-    for ai, assumption in enumerate(thesis.assumptions):
-        for ci, check in enumerate(assumption.checks):
-            path: LocPath = ("assumptions", ai, "checks", ci, "when")
-            problems = conditions.validate_when(
-                check.when, allowed, positions=frozenset(thesis.tickers), targeted=targeted, benchmark=thesis.benchmark
-            )
+    for rule in rule_list:
+        for finding in rule(thesis):
+            path, message = finding[0], finding[1]
+            column = finding[2] if len(finding) > 2 else None  # type: ignore[misc]
             node = positions.nodes.get(path)
-            for column, message in problems:
-                index = None
-                if isinstance(node, yaml.ScalarNode):
-                    lead = len(node.value) - len(node.value.lstrip())
-                    index = _index_in_scalar(text, node, lead + max(int(column), 1) - 1)
-                if index is None:
-                    out.append(_issue(file, positions.mark(path), path, message))
-                else:
-                    out.append(_at_index(file, text, index, path, message))
+            index = None
+            if column is not None and isinstance(node, yaml.ScalarNode):
+                lead = len(node.value) - len(node.value.lstrip())
+                index = _index_in_scalar(text, node, lead + max(int(column), 1) - 1)
+            if index is None:
+                out.append(_issue(file, positions.mark(path), path, message))
+            else:
+                out.append(_at_index(file, text, index, path, message))
     return out
 
 
@@ -674,7 +671,7 @@ def yaml_values(text: str, file: str = "<text>") -> dict[str, Any]:
     return _plain(text, file)[0]
 
 
-def _parse(text: str, file: str, default_id: str) -> tuple[Thesis, _Positions]:
+def _parse(text: str, file: str, default_id: str, extra_rules: Sequence[Rule] = ()) -> tuple[Thesis, _Positions]:
     data, positions = _plain(text, file)
     if "id" not in data:
         data["id"] = default_id.lower()
@@ -690,8 +687,7 @@ def _parse(text: str, file: str, default_id: str) -> tuple[Thesis, _Positions]:
                 message = f"the file name gives the id {data['id']!r}, which is not a valid id; add a line like `id: some-name`"
             issues.append(_issue(file, positions.mark(loc, key=kind == "extra_forbidden"), loc, message))
         raise ThesisFileError(_sorted(issues)) from None
-    issues = [_issue(file, positions.mark(path), path, msg) for path, msg in rules.findings(thesis)]
-    issues += _check_issues(thesis, file, text, positions)
+    issues = _rule_issues(thesis, file, text, positions, [rules.findings, *extra_rules])
     if issues:
         raise ThesisFileError(_sorted(issues))
     return thesis, positions
@@ -702,15 +698,15 @@ def _sorted(issues: list[ValidationIssue]) -> list[ValidationIssue]:
     return sorted(unique, key=lambda i: (i.line, i.column))
 
 
-def parse_thesis_text(text: str, file: str = "<text>", default_id: str | None = None) -> Thesis:
+def parse_thesis_text(text: str, file: str = "<text>", default_id: str | None = None, extra_rules: Sequence[Rule] = ()) -> Thesis:
     """Validate the text of one thesis file; raise `ThesisFileError` with every issue found.
 
     `file` is the name used in messages; `default_id` the id when the file gives none (by
-    default the stem of `file`).
+    default the stem of `file`); `extra_rules` run after the built-in ones (see `Rule`).
     """
     if default_id is None:
         default_id = "thesis" if file == "<text>" else Path(file).stem
-    return _parse(text, file, default_id)[0]
+    return _parse(text, file, default_id, extra_rules)[0]
 
 
 def _read(path: Path, file: str) -> str:
@@ -726,10 +722,10 @@ def _read(path: Path, file: str) -> str:
     return _decode(raw, file)
 
 
-def load_thesis_file(path: Path, display: str | None = None) -> Thesis:
+def load_thesis_file(path: Path, display: str | None = None, extra_rules: Sequence[Rule] = ()) -> Thesis:
     """Read and validate one file; raise `ThesisFileError` on any problem (never anything else)."""
     file = display or str(path)
-    return _parse(_read(path, file), file, path.stem)[0]
+    return _parse(_read(path, file), file, path.stem, extra_rules)[0]
 
 
 def thesis_files(paths: Iterable[Path]) -> list[Path]:
@@ -755,7 +751,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_theses(paths: Path | Iterable[Path]) -> LoadResult:
+def load_theses(paths: Path | Iterable[Path], extra_rules: Sequence[Rule] = ()) -> LoadResult:
     """Load every thesis in the given files/folders: good ones load, bad ones are reported.
 
     When two files claim the same thesis id, the first in name order loads and the other is
@@ -766,7 +762,7 @@ def load_theses(paths: Path | Iterable[Path]) -> LoadResult:
     for file in thesis_files(items):
         shown = _display(file)
         try:
-            thesis, positions = _parse(_read(file, shown), shown, file.stem)
+            thesis, positions = _parse(_read(file, shown), shown, file.stem, extra_rules)
         except ThesisFileError as exc:
             log.warning("invalid thesis file %s (%d problems)", shown, len(exc.issues))
             result.invalid.append(InvalidFile(shown, exc.issues))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from tracker.portfolio.performance import ThesisPerformance
-from tracker.thesis.model import Thesis
+from tracker.portfolio.figures import ThesisPerformance
 
 
 def portfolio_vs_benchmark(perf: ThesisPerformance, benchmark: str | None) -> alt.Chart:
@@ -26,8 +25,9 @@ def portfolio_vs_benchmark(perf: ThesisPerformance, benchmark: str | None) -> al
     )
 
 
-def target_paths(thesis: Thesis, perf: ThesisPerformance, closes: pd.DataFrame) -> alt.Chart | None:
+def target_paths(perf: ThesisPerformance) -> alt.Chart | None:
     """Each position's price against the straight line from entry to target by its horizon."""
+    closes = perf.closes
     rows = []
     for p in perf.positions:
         if p.entry_date is None or p.ticker not in closes.columns:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-DASH = "—"
+from tracker.formatting import DASH, percent
+
+pct = percent
 
 STATUS_BADGE = {
     "intact": ":green-badge[intact]",
@@ -19,12 +21,6 @@ LABEL_TEXT = {
     "somewhat_bullish": "somewhat bullish",
     "bullish": "bullish",
 }
-
-
-def pct(x: float | None, signed: bool = True, digits: int = 1) -> str:
-    if x is None:
-        return DASH
-    return f"{x * 100:+.{digits}f}%" if signed else f"{x * 100:.{digits}f}%"
 
 
 def money(x: float | None, currency: str = "USD") -> str:

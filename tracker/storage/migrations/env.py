@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from tracker.settings import load_settings
+from tracker.storage.db import create_db_engine
 from tracker.storage.tables import Base
 
 config = context.config
@@ -14,9 +16,6 @@ target_metadata = Base.metadata
 def _engine():
     engine = config.attributes.get("engine")
     if engine is None:
-        from tracker.settings import load_settings
-        from tracker.storage.db import create_db_engine
-
         engine = create_db_engine(load_settings().db_url)
     return engine
 

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from tracker.pipeline.refresh import format_result, run_refresh
-from tracker.portfolio.maths import trading_days_between
-from tracker.summary import STALE_TRADING_DAYS
+from tracker.portfolio.maths import STALE_TRADING_DAYS, staleness
+from tracker.thesis.model import required_tickers
 from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
 from tracker.ui.format import day
@@ -77,14 +77,11 @@ st.subheader("Tickers")
 dates = q.last_dates(items)
 inst = q.instruments(items)
 today = dt.date.today()
-from tracker.thesis.model import required_tickers  # noqa: E402
-
 rows = []
 for t in required_tickers(items):
     last = dates.get(t)
-    behind = trading_days_between(last, today) if last else None
-    rows.append({"ticker": t, "last close": last, "trading days behind": behind,
-                 "stale": last is None or (behind or 0) > STALE_TRADING_DAYS,
+    behind, is_stale = staleness(last, today)
+    rows.append({"ticker": t, "last close": last, "trading days behind": behind, "stale": is_stale,
                  "failures in a row": inst.get(t, {}).get("failures", 0), "last error": inst.get(t, {}).get("last_error")})
 if rows:
     frame = pd.DataFrame(rows)

@@ -87,7 +87,7 @@ if not perf.value.empty:
     left, right = st.columns([2, 1])
     with left:
         st.subheader("Each position against its path to target")
-        paths = charts.target_paths(thesis, perf, q.closes_for([thesis]))
+        paths = charts.target_paths(perf)
         if paths is not None:
             st.altair_chart(paths)
     with right:

@@ -1,4 +1,4 @@
-"""Job history: a row per refresh run and per stage, and every source that failed."""
+"""Job runs of the refresh: a row per run and per stage, and every source that failed ("job history")."""
 
 from __future__ import annotations
 
@@ -91,3 +91,27 @@ def last_success_at(engine: Engine):
         return s.scalar(
             select(JobRun.finished_at).where(JobRun.outcome.in_(("success", "partial"))).order_by(JobRun.finished_at.desc()).limit(1)
         )
+
+
+def recent_runs(engine: Engine, limit: int = 20) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The latest runs (id, trigger, started, finished, outcome, counts, error), their stages and failures."""
+    with transaction(engine) as s:
+        runs = s.execute(
+            select(JobRun.id, JobRun.trigger, JobRun.started_at, JobRun.finished_at, JobRun.outcome, JobRun.counts, JobRun.error)
+            .order_by(JobRun.id.desc())
+            .limit(limit)
+        ).all()
+        ids = [r[0] for r in runs]
+        if not ids:
+            return [], [], []
+        stages = s.execute(
+            select(JobStage.run_id, JobStage.stage, JobStage.outcome, JobStage.counts, JobStage.error)
+            .where(JobStage.run_id.in_(ids))
+            .order_by(JobStage.id)
+        ).all()
+        fails = s.execute(
+            select(JobFailure.run_id, JobFailure.stage, JobFailure.kind, JobFailure.source, JobFailure.error)
+            .where(JobFailure.run_id.in_(ids))
+            .order_by(JobFailure.id)
+        ).all()
+    return [tuple(r) for r in runs], [tuple(r) for r in stages], [tuple(r) for r in fails]

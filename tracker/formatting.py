@@ -1,0 +1,15 @@
+"""Numbers as an investor reads them, the same on the terminal and on the dashboard.
+
+An unknown value is a dash, never 0.
+"""
+
+from __future__ import annotations
+
+DASH = "—"
+
+
+def percent(x: float | None, signed: bool = True, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.107 → `+10.7%`; None → `—`."""
+    if x is None:
+        return DASH
+    return f"{x * 100:+.{digits}f}%" if signed else f"{x * 100:.{digits}f}%"

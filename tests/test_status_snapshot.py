@@ -32,8 +32,8 @@ from tracker.pipeline.refresh import run_refresh
 from tracker.prices.store import upsert_closes
 from tracker.settings import load_settings
 from tracker.storage.db import open_database, transaction
-from tracker.summary import build_summary, format_summary
-from tracker.thesis import load_theses
+from tracker.status_report import build_status_report, format_status_report
+from tracker.validation import load_theses
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "theses" / "ai-inference-cost-squeeze.yaml"
@@ -210,7 +210,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             loaded = load_theses(settings.theses_dir)
             assert [t.id for t in loaded.theses] == ["ai-inference-cost-squeeze", "euro-litho"]
             assert [f.path for f in loaded.invalid] == ["theses/broken.yaml"]
-            summary = build_summary(settings, today=TODAY, engine=engine, loaded=loaded)
+            summary = build_status_report(settings, today=TODAY, engine=engine, loaded=loaded)
         finally:
             engine.dispose()
     yield World(summary, folder)
@@ -234,7 +234,7 @@ def test_status_json_contract(world, snapshot_json):
 
 def test_status_text(world, snapshot_text):
     summary = world.summary
-    text = "\n".join(format_summary(summary)) + "\n"
+    text = "\n".join(format_status_report(summary)) + "\n"
     # The same run-dependent values as in the JSON: the refresh's wall-clock times and the folder.
     last = summary["last_refresh"]
     for moment in (last["started_at"], last["finished_at"]):

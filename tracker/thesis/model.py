@@ -153,6 +153,17 @@ class Position(_Strict):
         description="the ticker's trading currency when it differs from the thesis currency, like EUR",
     )
     rationale: str | None = Field(default=None, description="why this position is in the thesis")
+    opened: Date | None = Field(
+        default=None,
+        description="the day the position was bought, when later than the thesis's opening (YYYY-MM-DD); "
+        "it enters at the first close on or after it, and its horizon counts from it",
+    )
+    closed: Date | None = Field(
+        default=None, description="the day the position was sold (YYYY-MM-DD): it exits at the last close on or before it"
+    )
+    exit_price: Price | None = Field(
+        default=None, description="the price it was sold at, in its own currency; default: the last close on or before closed"
+    )
 
 
 class Check(_Strict):
@@ -198,6 +209,27 @@ class Assumption(_Strict):
     reviews: list[Review] = Field(default_factory=list, description="human verdicts; the latest one counts")
 
 
+class Rebalance(_Strict):
+    """A dated change of weights: every open position gets its new share of the portfolio's value."""
+
+    date: Date = Field(description="the day of the rebalance (YYYY-MM-DD); it trades at that day's closes")
+    weights: dict[Ticker, Fraction] = Field(
+        description="the new weight of every position open on that day, like {NET: 15%, DDOG: 25%}; they sum to 100%"
+    )
+    note: str | None = Field(default=None, description="why the weights changed")
+
+
+Outcome = Literal["played_out", "falsified", "expired", "abandoned"]
+
+
+class Closing(_Strict):
+    """The end of a thesis: when, how it ended, and the post-mortem."""
+
+    date: Date = Field(description="the day the thesis was closed (YYYY-MM-DD): every open position is sold at that day's close")
+    outcome: Outcome = Field(description="played_out, falsified, expired or abandoned")
+    note: str | None = Field(default=None, description="the post-mortem: what was right, what was wrong")
+
+
 class Source(_Strict):
     """A reference the thesis rests on."""
 
@@ -233,6 +265,10 @@ class Thesis(_Strict):
     sources: list[Annotated[Source, BeforeValidator(_source)]] = Field(
         default_factory=list, description="references: text, or {title, url}"
     )
+    rebalances: list[Rebalance] = Field(
+        default_factory=list, description="dated changes of the weights of the open positions"
+    )
+    closed: Closing | None = Field(default=None, description="the thesis is over: date, outcome and post-mortem note")
 
     @property
     def tickers(self) -> list[str]:
@@ -258,12 +294,33 @@ class Thesis(_Strict):
     def position(self, ticker: str) -> Position | None:
         return next((p for p in self.positions if p.ticker == ticker), None)
 
+    def opened_on(self, position: Position) -> dt.date:
+        """The day a position was bought: its own `opened`, else the thesis's."""
+        return position.opened or self.opened
+
+    def closed_on(self, position: Position) -> dt.date | None:
+        """The day a position was sold: its own `closed`, else the thesis's close, else None (still held)."""
+        if position.closed is not None:
+            return position.closed
+        return self.closed.date if self.closed is not None else None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed is not None
+
+    @property
+    def has_events(self) -> bool:
+        """Whether anything happens after the opening: a later buy, a sale, a rebalance or a close."""
+        return bool(self.rebalances) or self.closed is not None or any(
+            p.opened is not None and p.opened != self.opened or p.closed is not None for p in self.positions
+        )
+
     def horizon_date(self, position: Position) -> dt.date:
-        """The date a position's target is due: `until`, or `opened + horizon`."""
+        """The date a position's target is due: `until`, or its own opening + `horizon`."""
         if position.until is not None:
             return position.until
         assert position.horizon is not None, "validated theses always have horizon or until"
-        return position.horizon.after(self.opened)
+        return position.horizon.after(self.opened_on(position))
 
 
 def required_tickers(theses: Iterable[Thesis]) -> list[str]:

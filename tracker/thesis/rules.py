@@ -65,10 +65,13 @@ def position_findings(thesis: Thesis) -> list[Finding]:
                 found.append((at + ("horizon",), f"horizon {p.horizon} ends after the year {dt.MAXYEAR}"))
         if p.until is not None and p.until <= thesis.opened:
             found.append((at + ("until",), f"until {p.until} is not after opened {thesis.opened}"))
-    total = sum(p.weight for p in thesis.positions)
-    if abs(total - 1.0) > WEIGHT_TOLERANCE + _FLOAT_SLACK and all(0 < p.weight <= 1 for p in thesis.positions):
-        last = len(thesis.positions) - 1
-        found.append((("positions", last, "weight"), f"weights sum to {_pct(total)}, expected 100%"))
+    at_opening = [i for i, p in enumerate(thesis.positions) if thesis.opened_on(p) == thesis.opened]
+    total = sum(thesis.positions[i].weight for i in at_opening)
+    if at_opening and abs(total - 1.0) > WEIGHT_TOLERANCE + _FLOAT_SLACK and all(0 < p.weight <= 1 for p in thesis.positions):
+        later = len(at_opening) < len(thesis.positions)
+        held = "weights of the positions held at the opening" if later else "weights"
+        hint = "" if not later else "; a position bought later takes its weight from the others on its day"
+        found.append((("positions", at_opening[-1], "weight"), f"{held} sum to {_pct(total)}, expected 100%{hint}"))
     return found
 
 

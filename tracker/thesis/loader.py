@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -50,22 +50,39 @@ LocPath = tuple[str | int, ...]
 # (the condition language plugs in this way, so the loader does not import it).
 Rule = Callable[[Thesis], Sequence[tuple[LocPath, str] | tuple[LocPath, str, int]]]
 
+if TYPE_CHECKING:
+    from yaml._yaml import Mark as _CMark
 
-def _yaml_12_booleans(base: type) -> type:
-    """A loader class whose booleans follow YAML 1.2: only true/false, so `ON`, `NO`, `Y` stay strings."""
-    cls = type(f"_Thesis{base.__name__}", (base,), {})
+# Where something is written: libyaml's parser gives marks of its own class, with the same fields.
+_Mark: TypeAlias = "yaml.Mark | _CMark"
+_Parser: TypeAlias = "yaml.SafeLoader | yaml.CSafeLoader"
+_ResolverT = TypeVar("_ResolverT", bound=yaml.resolver.BaseResolver)
+
+
+def _yaml_12_booleans(cls: type[_ResolverT]) -> type[_ResolverT]:
+    """Make a loader class's booleans follow YAML 1.2: only true/false, so `ON`, `NO`, `Y` stay strings."""
     cls.yaml_implicit_resolvers = {
         first: [(tag, rx) for tag, rx in resolvers if tag != _STD + "bool"]
-        for first, resolvers in base.yaml_implicit_resolvers.items()
+        for first, resolvers in cls.yaml_implicit_resolvers.items()
     }
     cls.add_implicit_resolver(_STD + "bool", _BOOL_12, list("tTfF"))
     return cls
 
 
+@_yaml_12_booleans
+class _ThesisSafeLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader with YAML 1.2 booleans."""
+
+
 # libyaml parses 20 to 40 times faster than the pure-Python parser; both give the same events and marks.
-_PARSERS: list[type] = [_yaml_12_booleans(yaml.SafeLoader)]
+_PARSERS: list[type[_Parser]] = [_ThesisSafeLoader]
 if getattr(yaml, "__with_libyaml__", False):
-    _PARSERS.insert(0, _yaml_12_booleans(yaml.CSafeLoader))
+
+    @_yaml_12_booleans
+    class _ThesisCSafeLoader(yaml.CSafeLoader):
+        """libyaml's safe loader with YAML 1.2 booleans."""
+
+    _PARSERS.insert(0, _ThesisCSafeLoader)
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,7 @@ class ThesisFileError(Exception):
 class _Stop(Exception):
     """A problem that ends reading the file, at a mark and a field path."""
 
-    def __init__(self, mark: yaml.Mark | None, path: LocPath, message: str) -> None:
+    def __init__(self, mark: _Mark | None, path: LocPath, message: str) -> None:
         super().__init__(message)
         self.mark, self.path, self.message = mark, path, message
 
@@ -131,16 +148,17 @@ class _Alias:
     """A use of an alias (`*name`): the node it refers to, and where the alias itself is written."""
 
     node: yaml.Node
-    mark: yaml.Mark
+    mark: _Mark | None
 
 
-_Item = Any  # yaml.Node | _Alias
+_Item: TypeAlias = yaml.Node | _Alias
 _NO_KEY = object()
 
 
-def _compose(text: str, parser: type | None = None) -> yaml.Node | None:
+def _compose(text: str, parser: type[_Parser] | None = None) -> yaml.Node | None:
     """The single document of `text` as a node tree, built without recursion and within limits."""
-    loader = (parser or _PARSERS[0])(text)
+    # Any: the pure-Python parser's event methods are untyped in the stubs, libyaml's may return None.
+    loader: Any = (parser or _PARSERS[0])(text)
     try:
         loader.get_event()  # stream start
         if loader.check_event(yaml.StreamEndEvent):
@@ -154,6 +172,15 @@ def _compose(text: str, parser: type | None = None) -> yaml.Node | None:
         return root
     finally:
         loader.dispose()
+
+
+def _node_mark(mark: _Mark | None) -> yaml.Mark | None:
+    """An event's mark, to store in a node.
+
+    libyaml's marks are a class of their own with the same fields (PyYAML's C composer stores them
+    in nodes too); the stubs type node marks as the pure-Python class only.
+    """
+    return cast("yaml.Mark | None", mark)
 
 
 def _compose_document(loader: Any) -> yaml.Node:
@@ -211,7 +238,7 @@ def _compose_document(loader: Any) -> yaml.Node:
             tag = event.tag
             if tag is None or tag == "!":
                 tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            item = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            item = yaml.ScalarNode(tag, event.value, _node_mark(event.start_mark), _node_mark(event.end_mark), style=event.style)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(stack) >= MAX_DEPTH:
                 raise _Stop(event.start_mark, child_path(), f"lists and mappings are nested more than {MAX_DEPTH} levels deep")
@@ -219,11 +246,11 @@ def _compose_document(loader: Any) -> yaml.Node:
             tag = event.tag
             if tag is None or tag == "!":
                 tag = loader.resolve(kind, None, event.implicit)
-            item = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            item = kind(tag, [], _node_mark(event.start_mark), None, flow_style=event.flow_style)
         else:  # pragma: no cover - the parser emits nothing else inside a document
             raise _Stop(event.start_mark, child_path(), f"unexpected YAML event {type(event).__name__}")
         anchor = getattr(event, "anchor", None)
-        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+        if anchor is not None and isinstance(item, yaml.Node):  # an alias names its anchor, it defines none
             if anchor in anchors:
                 raise _Stop(event.start_mark, child_path(), f"anchor &{anchor} is defined twice; give each anchor its own name")
             anchors[anchor] = item
@@ -245,10 +272,10 @@ class _Positions:
     """Where each value and each key is written, by field path."""
 
     nodes: dict[LocPath, yaml.Node | None] = field(default_factory=dict)  # None: written as an alias
-    marks: dict[LocPath, yaml.Mark] = field(default_factory=dict)
-    keys: dict[LocPath, yaml.Mark] = field(default_factory=dict)
+    marks: dict[LocPath, _Mark | None] = field(default_factory=dict)
+    keys: dict[LocPath, _Mark | None] = field(default_factory=dict)
 
-    def mark(self, path: LocPath, *, key: bool = False) -> yaml.Mark | None:
+    def mark(self, path: LocPath, *, key: bool = False) -> _Mark | None:
         """The mark of `path`, of its key when `key`, else of the nearest enclosing value written."""
         if key and path in self.keys:
             return self.keys[path]
@@ -306,7 +333,9 @@ class _Walker:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.value(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
-            return self.mapping(node, path, depth)
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path, depth)
+            raise _Stop(mark, path, f"unexpected YAML node {type(node).__name__}")  # pragma: no cover - none is built
         finally:
             self.open.discard(id(node))
 
@@ -327,7 +356,7 @@ class _Walker:
         return out
 
     @staticmethod
-    def scalar(node: yaml.ScalarNode, mark: yaml.Mark, path: LocPath) -> Any:
+    def scalar(node: yaml.ScalarNode, mark: _Mark | None, path: LocPath) -> Any:
         text, tag = node.value, node.tag
         if tag == _STD + "int":
             if _LEADING_ZERO.match(text):
@@ -371,7 +400,7 @@ def _decode(raw: bytes, file: str) -> str:
         ) from None
 
 
-def _issue(file: str, where: yaml.Node | yaml.Mark | None, path: LocPath, message: str) -> ValidationIssue:
+def _issue(file: str, where: yaml.Node | _Mark | None, path: LocPath, message: str) -> ValidationIssue:
     mark = where.start_mark if isinstance(where, yaml.Node) else where
     line = mark.line + 1 if mark is not None else 1
     column = mark.column + 1 if mark is not None else 1
@@ -532,6 +561,13 @@ def _pydantic_message(err: dict[str, Any], loc: LocPath) -> str:
     return msg
 
 
+def _holds(value: Any, part: Any) -> bool:
+    """Whether `part` is a key of the mapping or an index into the list `value`."""
+    if isinstance(value, dict):
+        return isinstance(part, str) and part in value
+    return isinstance(value, list) and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(value)
+
+
 def _clean_loc(loc: Sequence[Any], data: Any, kind: str) -> LocPath:
     """Keep the parts of a pydantic location that name something in the file.
 
@@ -542,7 +578,7 @@ def _clean_loc(loc: Sequence[Any], data: Any, kind: str) -> LocPath:
     out: list[str | int] = []
     current = data
     for i, part in enumerate(loc):
-        if isinstance(current, dict) and isinstance(part, str) and part in current or isinstance(current, list) and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(current):
+        if _holds(current, part):
             out.append(part)
             current = current[part]
         elif i == len(loc) - 1 and kind == "missing" and isinstance(part, str) and isinstance(current, dict):
@@ -627,14 +663,14 @@ def _within(text: str, issues: Sequence[ValidationIssue]) -> list[ValidationIssu
     return out
 
 
-def _plain(text: str, file: str) -> tuple[Any, _Positions]:
+def _plain(text: str, file: str) -> tuple[dict[str, Any], _Positions]:
     try:
         return _plain_unchecked(text, file)
     except ThesisFileError as exc:
         raise ThesisFileError(_within(text, exc.issues)) from None
 
 
-def _plain_unchecked(text: str, file: str) -> tuple[Any, _Positions]:
+def _plain_unchecked(text: str, file: str) -> tuple[dict[str, Any], _Positions]:
     bad = _NON_PRINTABLE.search(text)
     if bad:
         raise ThesisFileError(
@@ -657,7 +693,7 @@ def _plain_unchecked(text: str, file: str) -> tuple[Any, _Positions]:
         raise ThesisFileError([_issue(file, root, (), f"expected a mapping of thesis fields at the top level, got {kind}")])
     positions = _Positions()
     try:
-        data = _Walker(positions).value(root, ())
+        data: dict[str, Any] = _Walker(positions).value(root, ())  # the root is a mapping
     except _Stop as stop:
         raise ThesisFileError([_issue(file, stop.mark, stop.path, stop.message)]) from None
     return data, positions

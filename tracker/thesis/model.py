@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic.config import JsonDict
 
 from tracker.thesis.units import Duration, parse_date, parse_duration, parse_number, parse_percent
 
@@ -112,8 +113,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True)
 
 
-_EITHER_TARGET = {"not": {"required": ["target", "upside"]}}
-_ONE_HORIZON = {"oneOf": [{"required": ["horizon"]}, {"required": ["until"]}]}
+_EITHER_TARGET: JsonDict = {"not": {"required": ["target", "upside"]}}
+_ONE_HORIZON: JsonDict = {"oneOf": [{"required": ["horizon"]}, {"required": ["until"]}]}
 
 
 class Position(_Strict):

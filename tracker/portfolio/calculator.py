@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pandas as pd
 
 from tracker.portfolio import maths, targets
 from tracker.portfolio.figures import PortfolioFigures, PositionFigures, ThesisPerformance
-from tracker.portfolio.paths import benchmark_path, portfolio_dates, portfolio_path
-from tracker.portfolio.positions import BaseValue, position_figures
+from tracker.portfolio.paths import START_VALUE, benchmark_path, portfolio_dates, portfolio_path
+from tracker.portfolio.positions import Holding, position_figures
 from tracker.thesis.model import Thesis, required_tickers
 
 # Prices kept before a thesis opens, so trailing windows of up to a year work from the first day.
@@ -44,31 +45,50 @@ def thesis_closes(thesis: Thesis, closes: pd.DataFrame) -> pd.DataFrame:
 
 
 def thesis_performance(thesis: Thesis, closes: pd.DataFrame, today: dt.date) -> ThesisPerformance:
-    """Every figure the dashboard, `tracker status` and the checks use for one thesis (pure)."""
+    """Every figure the dashboard, `tracker status` and the checks use for one thesis (pure).
+
+    A closed thesis is computed as of its closing day: nothing after it counts.
+    """
+    as_of = min(today, thesis.closed.date) if thesis.closed is not None else today
     own = thesis_closes(thesis, closes)
+    if thesis.closed is not None:
+        own = own.loc[own.index <= pd.Timestamp(thesis.closed.date)]
     figures: list[PositionFigures] = []
-    values: dict[str, BaseValue] = {}
+    holdings: list[Holding] = []
+    complete = True
     for pos in thesis.positions:
-        fig, base = position_figures(thesis, pos, own, today)
+        fig, holding = position_figures(thesis, pos, own, as_of)
         figures.append(fig)
-        if base is not None:
-            values[pos.ticker] = base
+        if holding is not None:
+            holdings.append(holding)
+        elif fig.state != "pending":
+            complete = False  # a position that should be held has no price (or no FX rate)
 
     dates = portfolio_dates(thesis, own)
-    value = portfolio_path(thesis, values, dates)
-    complete = not value.empty
-    port_ret = float(value.iloc[-1] / 100.0 - 1.0) if complete else None
-    bench_value = benchmark_path(thesis, own, dates) if complete else pd.Series(dtype=float)
+    path = portfolio_path(thesis, holdings, dates, complete)
+    value = path.value
+    has_path = not value.empty
+    if has_path:
+        figures = [
+            replace(f, contribution=path.gains.get(f.ticker, 0.0) / START_VALUE if f.state != "pending" else None,
+                    weight_now=path.weights_now.get(f.ticker, 0.0))
+            for f in figures
+        ]
+    elif thesis.has_events:
+        figures = [replace(f, contribution=None) for f in figures]
+    port_ret = float(value.iloc[-1] / START_VALUE - 1.0) if has_path else None
+    bench_value = benchmark_path(thesis, own, dates) if has_path else pd.Series(dtype=float)
     bench_ret = float(bench_value.iloc[-1] / 100.0 - 1.0) if not bench_value.empty else None
+    counted = [f for f in figures if f.state == ("closed" if thesis.closed is not None else "open") or (thesis.closed is not None and f.state == "open")]
     portfolio = PortfolioFigures(
         ret=port_ret,
         benchmark=thesis.benchmark,
         benchmark_return=bench_ret,
         excess=port_ret - bench_ret if port_ret is not None and bench_ret is not None else None,
-        drawdown=maths.drawdown(value) if complete else None,
-        target_return=targets.target_return(figures),
-        weighted_progress=targets.weighted_progress(figures),
+        drawdown=maths.drawdown(value) if has_path else None,
+        target_return=targets.target_return(counted),
+        weighted_progress=targets.weighted_progress(counted),
         start_date=dates[0].date() if len(dates) else None,
         last_date=dates[-1].date() if len(dates) else None,
     )
-    return ThesisPerformance(thesis.id, thesis.currency, portfolio, figures, value, bench_value, own)
+    return ThesisPerformance(thesis.id, thesis.currency, portfolio, figures, value, bench_value, own, path.events, as_of)

@@ -8,10 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 
 from tracker.portfolio.maths import Pace
+
+PositionState = Literal["open", "closed", "pending"]
+EventKind = Literal["buy", "sell", "rebalance", "close"]
+
+
+@dataclass(frozen=True)
+class PortfolioEvent:
+    """Something that changed the portfolio's holdings on a day (shown as a marker on its chart)."""
+
+    date: dt.date
+    kind: EventKind
+    ticker: str | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,12 @@ class PositionFigures:
     rate_so_far: float | None
     contribution: float | None
     sparkline: list[float] = field(default_factory=list)
+    state: PositionState = "open"
+    opened: dt.date | None = None  # the day it was bought (the thesis's opening unless bought later)
+    closed: dt.date | None = None  # the day it was sold (its own, or the thesis's close)
+    exit_date: dt.date | None = None  # the close it was sold at
+    exit_price: float | None = None  # in its own currency
+    weight_now: float | None = None  # share of the portfolio's latest value (0 once sold)
 
 
 @dataclass(frozen=True)
@@ -67,3 +87,5 @@ class ThesisPerformance:
     value: pd.Series  # portfolio value indexed to 100 at opening
     benchmark_value: pd.Series  # benchmark indexed to 100 over the same dates (empty without one)
     closes: pd.DataFrame  # the thesis's own price window the figures were computed from
+    events: list[PortfolioEvent] = field(default_factory=list)
+    as_of: dt.date | None = None  # the day the figures are for: today, or the thesis's close

@@ -59,6 +59,11 @@ def performance_json(perf: ThesisPerformance) -> dict[str, Any]:
                 "days_left": f.days_left,
                 "pace": f.pace,
                 "contribution": f.contribution,
+                "opened": _iso(f.opened),
+                "closed": _iso(f.closed),
+                "exit_price": f.exit_price,
+                "state": f.state,
+                "weight_now": f.weight_now,
             }
             for f in perf.positions
         ],
@@ -100,6 +105,11 @@ def build_status_report(
                 "title": thesis.title,
                 "opened": thesis.opened.isoformat(),
                 "benchmark": thesis.benchmark,
+                "closed": (
+                    {"date": thesis.closed.date.isoformat(), "outcome": thesis.closed.outcome, "note": thesis.closed.note}
+                    if thesis.closed is not None
+                    else None
+                ),
                 **performance_json(thesis_performance(thesis, closes, today)),
                 "assumptions": assumptions,
             }
@@ -123,7 +133,9 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for t in report["theses"]:
         p = t.get("portfolio", {})
-        lines.append(f"{t['title']} ({t['id']}), opened {t['opened']}")
+        closed = t.get("closed")
+        ended = f", closed {closed['date']} ({closed['outcome'].replace('_', ' ')})" if closed else ""
+        lines.append(f"{t['title']} ({t['id']}), opened {t['opened']}{ended}")
         lines.append(
             f"  portfolio {percent(p.get('return'))}  vs {t['benchmark'] or 'no benchmark'} {percent(p.get('benchmark_return'))}"
             f"  excess {percent(p.get('excess'))}  drawdown {percent(-p['drawdown'] if p.get('drawdown') is not None else None)}"
@@ -133,9 +145,11 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
             target = "—" if pos.get("target") is None else f"{pos['target']:.2f}"
             progress = "—" if pos.get("progress") is None else f"{pos['progress'] * 100:.0f}%"
             days = "—" if pos.get("days_left") is None else str(pos["days_left"])
+            state = pos.get("state", "open")
+            when = {"closed": f"  sold {pos.get('closed')}", "pending": f"  buys on {pos.get('opened')}"}.get(state, "")
             lines.append(
                 f"  {pos['ticker']:<9} {pos['weight'] * 100:>4.0f}%  last {last:>9}  return {percent(pos.get('return')):>7}"
-                f"  target {target:>8}  progress {progress:>5}  days left {days}"
+                f"  target {target:>8}  progress {progress:>5}  days left {days}{when}"
             )
         for a in t["assumptions"]:
             lines.append(f"  [{a['status']}] {a['id']}")

@@ -193,17 +193,26 @@ class _Evaluator:
             if got is None:
                 raise _Unknown(f"prices of {subject} do not reach back {_window(args[1])}")
             return got
-        entry = maths.entry_point(series, ctx.thesis.opened, pos and ctx.thesis.position(subject).entry_price)  # type: ignore[union-attr]
-        if entry is None:
-            raise _Unknown(f"no close of {subject} since the thesis opened")
-        ret = maths.simple_return(entry[1], float(series.iloc[-1]))
+        if pos is None:  # the benchmark: held from the thesis's opening
+            entry = maths.entry_point(series, ctx.thesis.opened)
+            if entry is None:
+                raise _Unknown(f"no close of {subject} since the thesis opened")
+            if fn == "return":
+                return self.known(maths.simple_return(entry[1], float(series.iloc[-1])), f"no return of {subject}")
+            if fn == "drawdown":
+                return self.known(maths.drawdown(series, entry[0]), f"no drawdown of {subject}")
+            if fn == "excess":
+                return self.known(maths.simple_return(entry[1], float(series.iloc[-1])), f"no return of {subject}") - self.benchmark_return()
+            raise AssertionError(fn)
+        # a position: over its own holding period (from its opening to its sale, or the latest close)
+        if pos.entry_date is None:
+            raise _Unknown(f"no close of {subject} since it was bought ({pos.opened})")
         if fn == "return":
-            return ret  # type: ignore[return-value]
+            return self.known(pos.ret, f"no return of {subject}")
         if fn == "drawdown":
-            return maths.drawdown(series, entry[0])  # type: ignore[return-value]
+            return self.known(pos.drawdown, f"no drawdown of {subject}")
         if fn == "excess":
-            bench = self.benchmark_return()
-            return ret - bench  # type: ignore[operator]
+            return self.known(pos.ret, f"no return of {subject}") - self.benchmark_return(pos.opened, pos.exit_date)
         assert pos is not None
         if fn == "progress":
             if pos.progress is None:
@@ -213,15 +222,23 @@ class _Evaluator:
             return float(pos.days_left)
         raise AssertionError(fn)
 
-    def benchmark_return(self) -> float:
+    @staticmethod
+    def known(value: float | None, why: str) -> float:
+        if value is None:
+            raise _Unknown(why)
+        return value
+
+    def benchmark_return(self, start: dt.date | None = None, end: dt.date | None = None) -> float:
+        """The benchmark's return from `start` (default: the thesis's opening) to `end` (default: its last close)."""
         ctx = self.ctx
         if not ctx.thesis.benchmark:
             raise _Unknown("the thesis has no benchmark")
         series = maths.column(ctx.perf.closes, ctx.thesis.benchmark)
-        entry = maths.entry_point(series, ctx.thesis.opened)
-        if entry is None:
-            raise _Unknown(f"no close of the benchmark {ctx.thesis.benchmark} since the thesis opened")
-        return maths.simple_return(entry[1], float(series.iloc[-1]))  # type: ignore[return-value]
+        entry = maths.entry_point(series, start or ctx.thesis.opened)
+        last = maths.latest(series, end)
+        if entry is None or last is None:
+            raise _Unknown(f"no close of the benchmark {ctx.thesis.benchmark} since {start or ctx.thesis.opened}")
+        return self.known(maths.simple_return(entry[1], last[1]), f"no return of the benchmark {ctx.thesis.benchmark}")
 
     def portfolio(self, fn: str, args: tuple) -> float:
         perf = self.ctx.perf.portfolio

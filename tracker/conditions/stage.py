@@ -105,6 +105,9 @@ def run_checks(
     headline_rows: list[dict[str, Any]] = []
     for thesis in theses:
         ctx = Context(thesis, closes, news, now)
+        if thesis.closed is not None and thesis.closed.date < now.date():
+            # a closed thesis is judged as of its close: no price or article after it counts
+            ctx = ctx.as_of(dt.datetime.combine(thesis.closed.date, dt.time(23, 59, 59), dt.UTC))
         for a in thesis.assumptions:
             exprs = [parsed[(thesis.id, a.id, i)] for i in range(len(a.checks))]
             results = [evaluate(e, ctx) if not isinstance(e, ConditionError) else Result("unknown", f"invalid condition: {e.message}") for e in exprs]
@@ -114,7 +117,7 @@ def run_checks(
                 past = ctx.as_of(moment)
                 return [evaluate(e, past) if not isinstance(e, ConditionError) else Result("unknown", "") for e in exprs]
 
-            verdict = apply_review(a, computed_status(a.checks, results), results, now.date(), at)
+            verdict = apply_review(a, computed_status(a.checks, results), results, ctx.today, at)
             report.add("checks_evaluated", len(results))
             for i, (check, r) in enumerate(zip(a.checks, results, strict=True)):
                 result_rows.append(
@@ -130,7 +133,8 @@ def run_checks(
                     "checks": [{"when": c.when, "then": c.then, "outcome": r.outcome, "detail": r.detail} for c, r in zip(a.checks, results, strict=True)],
                     "article_ids": sorted({i for r in results for i in r.article_ids}),
                 }
-                changes.append(StatusChangeRecord(thesis.id, a.id, old.status if old else None, verdict.status, verdict.reasons, evidence))
+                changes.append(StatusChangeRecord(thesis.id, a.id, old.status if old else None, verdict.status, verdict.reasons, evidence,
+                                                  alert=thesis.closed is None))
             progress.advance(f"{thesis.id}/{a.id}: {verdict.status}")
         headline_rows.append(headline_row(ctx.perf, now))
 

@@ -38,6 +38,7 @@ class StatusChangeRecord:
     after: str
     reasons: list[str]
     evidence: dict[str, Any]
+    alert: bool = True  # a closed thesis records its changes but raises no alert
 
 
 StatusKey = tuple[str, str]  # (thesis id, assumption id)
@@ -109,6 +110,8 @@ def save_outcomes(
         change = StatusChange(thesis_id=c.thesis_id, assumption_id=c.assumption_id, from_status=c.before, to_status=c.after,
                               changed_at=now, reasons=c.reasons, run_id=run_id)
         session.add(change)
+        if not c.alert:
+            continue
         session.flush()
         session.add(Alert(change_id=change.id, thesis_id=c.thesis_id, assumption_id=c.assumption_id, from_status=c.before,
                           to_status=c.after, created_at=now, evidence=c.evidence))

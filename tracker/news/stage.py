@@ -96,9 +96,14 @@ def refresh_news(
     client: httpx.Client | None = None,
     process_workers: int | None = None,
 ) -> StageReport:
-    """Read every feed once; one bad feed never stops the others."""
+    """Read every feed once; one bad feed never stops the others.
+
+    Closed theses are left out: their news stops at their close, so nothing new is fetched for
+    them or linked to their assumptions.
+    """
     progress = progress or NullProgress()
     report = StageReport("news")
+    theses = [t for t in theses if t.closed is None]
     specs = feeds_for(theses, thesis_paths, settings)
     with transaction(engine) as s:
         state = {f.url: (f.etag, f.last_modified) for f in s.query(Feed).filter(Feed.url.in_([sp.url for sp in specs])).all()} if specs else {}

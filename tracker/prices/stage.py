@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine
 
+from tracker.portfolio.calculator import history_start
 from tracker.prices.registry import make_source
 from tracker.prices.source import FetchResult, PriceSource
 from tracker.prices.store import last_price_dates, upsert_closes
@@ -22,24 +23,33 @@ from tracker.thesis.model import Thesis, required_tickers
 log = logging.getLogger(__name__)
 
 OVERLAP_DAYS = 5  # re-fetch the last few days so provider corrections replace stored closes
-LOOKBACK_DAYS = 400  # history before opening, so trailing windows of up to a year work at once
 
 
 def plan_fetches(
     theses: Sequence[Thesis], last: dict[str, dt.date], today: dt.date
 ) -> dict[dt.date, list[str]]:
     """Start date → tickers to fetch from it: after the last stored close (minus the overlap),
-    or from a year before the earliest thesis that needs the ticker."""
+    or from the price history the earliest thesis that needs the ticker reads.
+
+    A ticker only sold positions or closed theses need is fetched until its closes reach the
+    last of those closing days, then no more (a ticker an open thesis holds is fetched for it).
+    """
     first_needed: dict[str, dt.date] = {}
+    until: dict[str, dt.date | None] = {}
     for thesis in theses:
-        for ticker in thesis.required_tickers:
-            first_needed[ticker] = min(first_needed.get(ticker, thesis.opened), thesis.opened)
+        for ticker, last_day in thesis.needed_until().items():
+            first_needed[ticker] = min(first_needed.get(ticker, history_start(thesis)), history_start(thesis))
+            if ticker not in until or until[ticker] is not None and (last_day is None or last_day > until[ticker]):  # type: ignore[operator]
+                until[ticker] = last_day
     plan: dict[dt.date, list[str]] = defaultdict(list)
     for ticker in sorted(first_needed):
+        done = until[ticker]
         if ticker in last:
+            if done is not None and last[ticker] >= done:
+                continue
             start = min(last[ticker] - dt.timedelta(days=OVERLAP_DAYS), today)
         else:
-            start = first_needed[ticker] - dt.timedelta(days=LOOKBACK_DAYS)
+            start = first_needed[ticker]
         plan[start].append(ticker)
     return dict(sorted(plan.items()))
 

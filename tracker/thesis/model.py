@@ -292,6 +292,28 @@ class Thesis(_Strict):
             need.add(self.benchmark)
         return sorted(need)
 
+    def needed_until(self) -> dict[str, dt.date | None]:
+        """Each required symbol with the last day its prices matter (None: still held, keep fetching).
+
+        A sold position or a closed thesis needs prices only up to its close, so the refresh
+        stops fetching them once those are stored.
+        """
+        out: dict[str, dt.date | None] = {}
+
+        def need(ticker: str, until: dt.date | None) -> None:
+            if ticker in out and (out[ticker] is None or (until is not None and until <= out[ticker])):  # type: ignore[operator]
+                return
+            out[ticker] = until
+
+        for p in self.positions:
+            until = self.closed_on(p)
+            need(p.ticker, until)
+            if self.currency_of(p) != self.currency:
+                need(fx_pair(self.currency_of(p), self.currency), until)
+        if self.benchmark:
+            need(self.benchmark, self.closed.date if self.closed is not None else None)
+        return out
+
     def position(self, ticker: str) -> Position | None:
         return next((p for p in self.positions if p.ticker == ticker), None)
 

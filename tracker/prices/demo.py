@@ -40,6 +40,10 @@ SAMPLE: dict[str, SampleSeries] = {
     "SNOW": SampleSeries(210.0, -0.12, 0.42),
     "CFLT": SampleSeries(29.5, 0.05, 0.40),
     "QQQ": SampleSeries(540.0, 0.10, 0.18),
+    # the closed example thesis
+    "AMZN": SampleSeries(215.0, 0.06, 0.30),
+    "MSFT": SampleSeries(470.0, -0.04, 0.26),
+    "GOOGL": SampleSeries(180.0, 0.12, 0.30),
 }
 
 
@@ -75,5 +79,5 @@ class DemoSource:
         wide = wide[wide.index >= pd.Timestamp(start)]
         long = wide.rename_axis("date").reset_index().melt(id_vars="date", var_name="ticker", value_name="close")
         long["currency"] = long["ticker"].map(lambda t: SAMPLE[t].currency)
-        failures = {t: "not in the bundled sample (demo prices cover the worked example only)" for t in tickers if t not in SAMPLE}
+        failures = {t: "not in the bundled sample (demo prices cover the example theses only)" for t in tickers if t not in SAMPLE}
         return FetchResult(closes=long[CLOSE_COLUMNS], failures=failures, requests=1)

@@ -7,12 +7,15 @@ import pandas as pd
 
 from tracker.portfolio.figures import ThesisPerformance
 
+EVENT_COLOURS = {"buy": "#2da44e", "sell": "#cf222e", "rebalance": "#8250df", "close": "#57606a"}
 
-def portfolio_vs_benchmark(perf: ThesisPerformance, benchmark: str | None) -> alt.Chart:
+
+def portfolio_vs_benchmark(perf: ThesisPerformance, benchmark: str | None) -> alt.LayerChart | alt.Chart:
+    """The portfolio and its benchmark indexed to 100, with a marker on each day the holdings changed."""
     frame = pd.DataFrame({"date": perf.value.index, "value": perf.value.values, "series": "Portfolio"})
     if benchmark and not perf.benchmark_value.empty:
         frame = pd.concat([frame, pd.DataFrame({"date": perf.benchmark_value.index, "value": perf.benchmark_value.values, "series": benchmark})])
-    return (
+    lines = (
         alt.Chart(frame)
         .mark_line()
         .encode(
@@ -23,6 +26,20 @@ def portfolio_vs_benchmark(perf: ThesisPerformance, benchmark: str | None) -> al
         )
         .properties(height=300)
     )
+    if not perf.events:
+        return lines
+    marks = pd.DataFrame([{"date": pd.Timestamp(e.date), "event": e.kind, "what": e.text} for e in perf.events])
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(
+            x="date:T",
+            stroke=alt.Stroke("event:N", title=None, scale=alt.Scale(domain=list(EVENT_COLOURS), range=list(EVENT_COLOURS.values())),
+                              legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("date:T", title="date"), alt.Tooltip("what:N", title="event")],
+        )
+    )
+    return alt.layer(lines, rules).resolve_scale(color="independent")
 
 
 def target_paths(perf: ThesisPerformance) -> alt.Chart | None:

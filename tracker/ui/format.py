@@ -14,6 +14,12 @@ STATUS_BADGE = {
     "falsified": ":red-badge[falsified]",
     "unknown": ":gray-badge[unknown]",
 }
+OUTCOME_TEXT = {
+    "played_out": "played out",
+    "falsified": "falsified",
+    "expired": "expired",
+    "abandoned": "abandoned",
+}
 LABEL_TEXT = {
     "bearish": "bearish",
     "somewhat_bearish": "somewhat bearish",

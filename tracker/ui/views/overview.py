@@ -10,7 +10,7 @@ import streamlit as st
 from tracker.conditions.status import thesis_verdict
 from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
-from tracker.ui.format import day, pct
+from tracker.ui.format import OUTCOME_TEXT, day, pct
 
 
 def _pct_number(x: float | None, clamp: bool = False) -> float | None:
@@ -39,10 +39,12 @@ def verdict_of(thesis) -> dict[str, int]:
 
 
 verdicts = {t.id: verdict_of(t) for t in items}
+open_theses = [t for t in items if t.closed is None]
+closed_theses = sorted((t for t in items if t.closed is not None), key=lambda t: t.closed.date, reverse=True)
 # the theses that need attention first: falsified, then at risk, then unknown
-ranked = sorted(items, key=lambda t: (-verdicts[t.id]["falsified"], -verdicts[t.id]["at_risk"], -verdicts[t.id]["unknown"], t.title))
+ranked = sorted(open_theses, key=lambda t: (-verdicts[t.id]["falsified"], -verdicts[t.id]["at_risk"], -verdicts[t.id]["unknown"], t.title))
 
-if len(items) > 1:
+if len(ranked) > 1:
     table = pd.DataFrame(
         [
             {
@@ -71,8 +73,8 @@ if len(items) > 1:
             "Progress": st.column_config.ProgressColumn("Progress to targets", format="%.0f%%", min_value=0, max_value=100),
         },
     )
-    if len(items) > MAX_CARDS:
-        st.caption(f"Cards below for the {MAX_CARDS} theses that need attention most; all {len(items)} are in the table.")
+    if len(ranked) > MAX_CARDS:
+        st.caption(f"Cards below for the {MAX_CARDS} theses that need attention most; all {len(ranked)} open theses are in the table.")
 
 for thesis in ranked[:MAX_CARDS]:
     figures = summaries.get(thesis.id, {})
@@ -97,6 +99,37 @@ for thesis in ranked[:MAX_CARDS]:
         finished = refresh.get("finished_at") if refresh else None
         st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(finished)) if finished else ''}")
         st.page_link("tracker/ui/views/thesis.py", label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})
+
+if closed_theses:
+    st.subheader("Closed theses")
+    closed_table = pd.DataFrame(
+        [
+            {
+                "Thesis": t.title,
+                "Outcome": OUTCOME_TEXT[t.closed.outcome],
+                "Opened": t.opened,
+                "Closed": t.closed.date,
+                "Return": _pct_number(summaries.get(t.id, {}).get("portfolio_return")),
+                "Benchmark": _pct_number(summaries.get(t.id, {}).get("benchmark_return")),
+                "Excess (points)": _pct_number(summaries.get(t.id, {}).get("excess")),
+                "Falsified assumptions": verdicts[t.id]["falsified"],
+            }
+            for t in closed_theses
+        ]
+    )
+    st.dataframe(
+        closed_table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Return": st.column_config.NumberColumn(format="%+.1f%%"),
+            "Benchmark": st.column_config.NumberColumn(format="%+.1f%%"),
+            "Excess (points)": st.column_config.NumberColumn(format="%+.1f"),
+        },
+    )
+    for t in closed_theses:
+        st.page_link("tracker/ui/views/thesis.py", label=f"{t.title} — {OUTCOME_TEXT[t.closed.outcome]} on {t.closed.date}",
+                     icon=":material/flag:", query_params={"id": t.id})
 
 alerts = q.alerts([t.id for t in items], limit=10)
 st.subheader("Latest alerts")

@@ -10,7 +10,7 @@ import streamlit as st
 from tracker.ui import charts
 from tracker.ui import queries as q
 from tracker.ui.components import article_list, demo_banner, empty
-from tracker.ui.format import STATUS_BADGE, day, pct
+from tracker.ui.format import OUTCOME_TEXT, STATUS_BADGE, day, pct
 
 result = q.loaded()
 items = result.theses
@@ -28,6 +28,10 @@ demo_banner(q.is_demo([thesis]))
 
 st.title(thesis.title)
 st.caption(f"{thesis.category or 'thesis'} · {thesis.sector or ''} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · currency {thesis.currency}")
+if thesis.closed is not None:
+    outcome = OUTCOME_TEXT[thesis.closed.outcome]
+    st.info(f"**Closed on {thesis.closed.date}: {outcome}.** Figures, statuses and evidence are as of that day."
+            + (f"\n\n**Post-mortem:** {thesis.closed.note}" if thesis.closed.note else ""), icon=":material/flag:")
 if thesis.summary:
     with st.expander("Summary", expanded=False):
         st.markdown(thesis.summary)
@@ -42,9 +46,14 @@ cols[2].metric("Excess return", pct(port.excess))
 cols[3].metric("Drawdown from peak", pct(-port.drawdown if port.drawdown is not None else None))
 cols[4].metric("Target return", pct(port.target_return))
 
-st.subheader("Positions")
-if all(p.last_price is None for p in perf.positions):
+st.subheader("Positions" if thesis.closed is None else "Positions when the thesis closed")
+if all(p.last_price is None for p in perf.positions if p.state != "pending"):
     empty("No prices yet — run `tracker refresh` (or `tracker demo` for the sample).")
+held = [p for p in perf.positions if p.state == "open"] if thesis.closed is None else [p for p in perf.positions if p.state != "pending"]
+sold = [p for p in perf.positions if p.state == "closed" and (thesis.closed is None or p.closed != thesis.closed.date)]
+if thesis.closed is not None:
+    held = [p for p in held if p not in sold]
+pending = [p for p in perf.positions if p.state == "pending"]
 table = pd.DataFrame(
     [
         {
@@ -55,19 +64,25 @@ table = pd.DataFrame(
             "Days left": p.days_left, "Pace": p.pace or "—",
             "Contribution": None if p.contribution is None else p.contribution * 100, "Trend": p.sparkline, "Currency": p.currency,
         }
-        for p in perf.positions
-    ]
+        for p in held
+    ],
+    columns=["Ticker", "Name", "Weight", "Entry", "Last", "Return", "Target", "Progress", "To target", "Days left", "Pace", "Contribution",
+             "Trend", "Currency"],
 )
+if thesis.has_events:
+    table.insert(table.columns.get_loc("Weight") + 1, "Weight now", [None if p.weight_now is None else p.weight_now * 100 for p in held])
+    table.insert(table.columns.get_loc("Entry"), "Bought", [p.entry_date for p in held])
 base_col = f"Return ({thesis.currency})"
 if any(p.currency != thesis.currency for p in perf.positions):
     # foreign positions: their own-currency return, and the return in the thesis currency that counts
-    table.insert(table.columns.get_loc("Return") + 1, base_col, [None if p.ret_base is None else p.ret_base * 100 for p in perf.positions])
+    table.insert(table.columns.get_loc("Return") + 1, base_col, [None if p.ret_base is None else p.ret_base * 100 for p in held])
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     column_config={
-        "Weight": st.column_config.NumberColumn(format="%.0f%%"),
+        "Weight": st.column_config.NumberColumn(format="%.0f%%", help="weight when bought"),
+        "Weight now": st.column_config.NumberColumn(format="%.0f%%", help="share of the portfolio's latest value"),
         "Entry": st.column_config.NumberColumn(format="%.2f"),
         "Last": st.column_config.NumberColumn(format="%.2f"),
         "Return": st.column_config.NumberColumn(format="%+.1f%%", help="in the ticker's own currency"),
@@ -79,6 +94,40 @@ st.dataframe(
         "Trend": st.column_config.LineChartColumn("Last 60 closes"),
     },
 )
+if sold:
+    st.markdown("**Sold**")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"Ticker": p.ticker, "Name": p.name or "", "Bought": p.entry_date, "Entry": p.entry_price, "Sold": p.exit_date,
+                 "Exit": p.exit_price, "Final return": None if p.ret is None else p.ret * 100, "Target": p.target,
+                 "Progress at sale": None if p.progress is None else p.progress * 100,
+                 "Contribution": None if p.contribution is None else p.contribution * 100}
+                for p in sold
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Entry": st.column_config.NumberColumn(format="%.2f"),
+            "Exit": st.column_config.NumberColumn(format="%.2f", help="the exit price, or the last close on or before the sale"),
+            "Final return": st.column_config.NumberColumn(format="%+.1f%%"),
+            "Target": st.column_config.NumberColumn(format="%.2f"),
+            "Progress at sale": st.column_config.NumberColumn(format="%.0f%%"),
+            "Contribution": st.column_config.NumberColumn(format="%+.2f pp"),
+        },
+    )
+if pending:
+    st.markdown("**To be bought**")
+    st.dataframe(
+        pd.DataFrame([{"Ticker": p.ticker, "Name": p.name or "", "Buys on": p.opened, "Weight": p.weight * 100, "Target": p.target,
+                       "Horizon": p.horizon_date} for p in pending]),
+        hide_index=True,
+        width="stretch",
+        column_config={"Weight": st.column_config.NumberColumn(format="%.0f%%", help="its share of the portfolio's value on the day it is bought"),
+                       "Target": st.column_config.NumberColumn(format="%.2f")},
+    )
+    st.caption("A position with a later opening enters at its first close on or after that day.")
 st.download_button("Download positions as CSV", table.drop(columns=["Trend"]).to_csv(index=False).encode(), file_name=f"{thesis.id}-positions.csv", mime="text/csv")
 
 if not perf.value.empty:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from tracker.pipeline.refresh import run_refresh
+from tracker.reporting.progress import terminal_progress
 from tracker.settings import DEMO_DB_URL, Settings
 
 log = logging.getLogger(__name__)
@@ -53,9 +55,6 @@ def demo_env(settings: Settings) -> dict[str, str]:
 
 def build_demo_database(settings: Settings) -> int:
     """Fill the demo database from the bundled sample; returns the refresh exit code."""
-    from tracker.pipeline.refresh import run_refresh
-    from tracker.reporting.progress import terminal_progress
-
     result = run_refresh(settings, trigger="demo", progress=terminal_progress())
     return result.exit_code
 

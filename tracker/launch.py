@@ -20,7 +20,7 @@ from tracker.settings import DEMO_DB_URL, Settings
 
 log = logging.getLogger(__name__)
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parent / "ui" / "app.py"  # inside the package: found in any install
 YAHOO_PROBE_URL = "https://query1.finance.yahoo.com/"
 
 
@@ -60,7 +60,7 @@ def build_demo_database(settings: Settings) -> int:
 
 
 def run_streamlit(env: dict[str, str] | None = None, port: int | None = None, headless: bool = False) -> int:
-    """Run `streamlit run app.py` in the foreground and return its exit code."""
+    """Run `streamlit run` on the packaged dashboard in the foreground and return its exit code."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP)]
     if port:
         cmd += ["--server.port", str(port)]

@@ -96,7 +96,7 @@ def refresh(
 
 @app.command()
 def schedule(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logs")] = False,
 ) -> None:
     """Run the daily refresh on its schedule, in the foreground (Ctrl-C or SIGTERM stops it)."""
     _logging(False, verbose)

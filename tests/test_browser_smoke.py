@@ -81,6 +81,8 @@ def test_every_page_renders_without_exceptions(demo_server):
         for name, path in PAGES.items():
             page.goto(f"{demo_server}/{path}", wait_until="networkidle")
             page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=30_000)
+            # the first script run may not have started yet (no status widget): wait for the page's banner
+            page.wait_for_function("() => document.body.innerText.includes('Sample data')", timeout=30_000)
             page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
             page.wait_for_timeout(1500)
             assert page.locator('[data-testid="stException"]').count() == 0, name

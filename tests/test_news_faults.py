@@ -15,13 +15,14 @@ from tests.support.feed_server import FeedServer, Route
 from tracker.news.parse import parse_feed
 from tracker.news.stage import refresh_news
 from tracker.pipeline.refresh import run_refresh
+from tracker.sample import FEEDS_DIR
 from tracker.settings import load_settings
 from tracker.storage.db import DatabaseError, open_database, transaction
 from tracker.storage.tables import Article, Feed
 from tracker.validation import parse_thesis_text
 
 CORPUS = Path(__file__).parent / "corpus" / "feeds"
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "feeds" / "ai-infrastructure.rss.xml"
+SAMPLE = FEEDS_DIR / "ai-infrastructure.rss.xml"
 SETTINGS = dataclasses.replace(load_settings({}), default_feeds=())
 
 

@@ -16,13 +16,14 @@ from tracker.news.fetch import fetch
 from tracker.news.parse import parse_feed
 from tracker.news.stage import refresh_news
 from tracker.news.store import articles_for, ticker_sentiment
+from tracker.sample import FEEDS_DIR
 from tracker.settings import load_settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import Article, ArticleAssumption, ArticleTicker, Feed
 from tracker.validation import parse_thesis_text
 
 FIX = Path(__file__).parent / "fixtures" / "feeds"
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "feeds"
+SAMPLE = FEEDS_DIR
 NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
 
 THESIS = """

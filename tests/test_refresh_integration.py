@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from tests.support.feed_server import FeedServer, Route
 from tracker.pipeline.refresh import run_refresh
 from tracker.pipeline.runs import last_refresh
+from tracker.sample import FEEDS_DIR
 from tracker.settings import load_settings
 from tracker.storage.db import open_database, transaction
 from tracker.storage.tables import Article, AssumptionStatus, Feed, Instrument, Price
 
 ROOT = Path(__file__).resolve().parent.parent
 PRICES = ROOT / "tests" / "fixtures" / "prices" / "known.csv"
-SAMPLE = ROOT / "data" / "sample" / "feeds" / "ai-infrastructure.rss.xml"
+SAMPLE = FEEDS_DIR / "ai-infrastructure.rss.xml"
 
 THESIS = """
 title: Integration

@@ -176,7 +176,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """build_summary over the fixed world, built once for both tests. The working folder is the
+    """build_status_report over the fixed world, built once for both tests. The working folder is the
     temporary one, as for the CLI run from a project folder (and no tracker.toml of the checkout
     is read)."""
     folder = tmp_path_factory.mktemp("status")

@@ -1,7 +1,9 @@
 """The `tracker` command line (contract in docs/cli.md).
 
-Exit codes: 0 success; 1 invalid input or a fatal error; 3 a refresh finished but some sources
-failed (they are reported, everything else is stored).
+Exit codes come from `tracker.reporting.ExitCode`: 0 success; 1 invalid input or a fatal error;
+3 a refresh finished but some sources failed (they are reported, everything else is stored).
+A `TrackerError` raised by any command is printed once, by `TrackerGroup`, as `error: <message>`
+on standard error, and exits with code 1.
 """
 
 from __future__ import annotations
@@ -11,29 +13,42 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from tracker.errors import TrackerError
-from tracker.settings import Settings, load_settings
+from tracker.launch import build_demo_database, demo_env, demo_settings, run_streamlit, yahoo_reachable
+from tracker.pipeline.refresh import format_result, run_refresh
+from tracker.pipeline.scheduler import run_scheduler
+from tracker.reporting import STAGES, ExitCode
+from tracker.reporting.progress import terminal_progress
+from tracker.settings import load_settings
+from tracker.status_report import build_status_report, format_status_report
+from tracker.validation import load_theses
+
+STAGE_CHOICES = f"{', '.join(STAGES[:-1])} or {STAGES[-1]}"
+
+
+class TrackerGroup(TyperGroup):
+    """Runs a command and turns any `TrackerError` into `error: <message>` and exit code 1."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(ExitCode.FATAL) from None
+
 
 app = typer.Typer(
+    cls=TrackerGroup,
     help="Thesis Tracker: hold investment theses to account.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except TrackerError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_FATAL) from None
 
 
 def _logging(quiet: bool = False, verbose: bool = False) -> None:
@@ -48,9 +63,7 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="files or folders; default: the theses folder")] = None,
 ) -> None:
     """Check thesis files; print one `file:line:col: path: message` line per problem."""
-    from tracker.validation import load_theses
-
-    settings = _settings()
+    settings = load_settings()
     targets = paths or [settings.theses_dir]
     missing = [p for p in targets if not p.exists()]
     for p in missing:
@@ -60,30 +73,22 @@ def validate(
         typer.echo(str(issue))
     n_bad = len(result.invalid) + len(missing)
     typer.echo(f"{len(result.theses)} valid, {n_bad} invalid", err=True)
-    raise typer.Exit(EXIT_FATAL if n_bad else EXIT_OK)
+    raise typer.Exit(ExitCode.FATAL if n_bad else ExitCode.OK)
 
 
 @app.command()
 def refresh(
     thesis: Annotated[str | None, typer.Option("--thesis", help="only this thesis id")] = None,
-    only: Annotated[str | None, typer.Option("--only", help="prices, news or checks")] = None,
+    only: Annotated[str | None, typer.Option("--only", help=STAGE_CHOICES)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress, only the summary and failures")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="a line per item and debug logs")] = False,
 ) -> None:
     """Run the pipeline once: prices → news → checks."""
-    if only is not None and only not in ("prices", "news", "checks"):
-        typer.echo(f"error: --only {only!r}: use prices, news or checks", err=True)
-        raise typer.Exit(EXIT_FATAL)
-    from tracker.pipeline.refresh import format_result, run_refresh
-    from tracker.reporting.progress import terminal_progress
-
+    if only is not None and only not in STAGES:
+        raise TrackerError(f"--only {only!r}: use {STAGE_CHOICES}")
     _logging(quiet, verbose)
-    settings = _settings()
-    try:
-        result = run_refresh(settings, thesis_id=thesis, only=only, trigger="cli", progress=terminal_progress(quiet, verbose))
-    except TrackerError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_FATAL) from None
+    settings = load_settings()
+    result = run_refresh(settings, thesis_id=thesis, only=only, trigger="cli", progress=terminal_progress(quiet, verbose))
     for line in format_result(result, quiet=quiet):
         typer.echo(line)
     raise typer.Exit(result.exit_code)
@@ -91,17 +96,11 @@ def refresh(
 
 @app.command()
 def schedule(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logs")] = False,
 ) -> None:
     """Run the daily refresh on its schedule, in the foreground (Ctrl-C or SIGTERM stops it)."""
-    from tracker.pipeline.scheduler import run_scheduler
-
     _logging(False, verbose)
-    try:
-        run_scheduler(_settings())
-    except TrackerError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_FATAL) from None
+    run_scheduler(load_settings())
 
 
 @app.command()
@@ -109,15 +108,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object (contract in docs/cli.md)")] = False,
 ) -> None:
     """Theses, positions, assumption statuses, last refresh and stale data."""
-    from tracker.status_report import build_status_report, format_status_report
-
     _logging(quiet=True)
-    settings = _settings()
-    try:
-        summary = build_status_report(settings, today=dt.date.today())
-    except TrackerError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_FATAL) from None
+    summary = build_status_report(load_settings(), today=dt.date.today())
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
     else:
@@ -131,20 +123,14 @@ def demo(
     no_browser: Annotated[bool, typer.Option("--no-serve", help="only build the demo database")] = False,
 ) -> None:
     """Fill a separate demo database from the bundled offline sample and open the dashboard on it."""
-    from tracker.launch import build_demo_database, demo_env, demo_settings, run_streamlit
-
     _logging()
-    settings = demo_settings(_settings())
-    try:
-        code = build_demo_database(settings)
-    except TrackerError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_FATAL) from None
-    if code == EXIT_FATAL:
+    settings = demo_settings(load_settings())
+    code = build_demo_database(settings)
+    if code == ExitCode.FATAL:
         raise typer.Exit(code)
     typer.echo(f"demo database ready: {settings.db_url} (sample data, not market prices)", err=True)
     if no_browser:
-        raise typer.Exit(EXIT_OK)
+        raise typer.Exit(ExitCode.OK)
     raise typer.Exit(run_streamlit(demo_env(settings), port=port))
 
 
@@ -154,10 +140,8 @@ def dashboard(
     auto: Annotated[bool, typer.Option("--auto", help="fall back to the sample data when Yahoo is unreachable")] = False,
 ) -> None:
     """Open the dashboard on the configured database (with --auto: the demo when offline)."""
-    from tracker.launch import build_demo_database, demo_env, demo_settings, run_streamlit, yahoo_reachable
-
     _logging()
-    settings = _settings()
+    settings = load_settings()
     if auto and settings.price_source == "yahoo" and not yahoo_reachable():
         typer.echo("Yahoo Finance is unreachable: showing the bundled SAMPLE data (not market prices).", err=True)
         demo_cfg = demo_settings(settings)

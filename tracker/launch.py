@@ -14,11 +14,13 @@ from pathlib import Path
 
 import httpx
 
+from tracker.pipeline.refresh import run_refresh
+from tracker.reporting.progress import terminal_progress
 from tracker.settings import DEMO_DB_URL, Settings
 
 log = logging.getLogger(__name__)
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parent / "ui" / "app.py"  # inside the package: found in any install
 YAHOO_PROBE_URL = "https://query1.finance.yahoo.com/"
 
 
@@ -53,15 +55,12 @@ def demo_env(settings: Settings) -> dict[str, str]:
 
 def build_demo_database(settings: Settings) -> int:
     """Fill the demo database from the bundled sample; returns the refresh exit code."""
-    from tracker.pipeline.refresh import run_refresh
-    from tracker.reporting.progress import terminal_progress
-
     result = run_refresh(settings, trigger="demo", progress=terminal_progress())
     return result.exit_code
 
 
 def run_streamlit(env: dict[str, str] | None = None, port: int | None = None, headless: bool = False) -> int:
-    """Run `streamlit run app.py` in the foreground and return its exit code."""
+    """Run `streamlit run` on the packaged dashboard in the foreground and return its exit code."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP)]
     if port:
         cmd += ["--server.port", str(port)]

@@ -6,11 +6,12 @@ import dataclasses
 from pathlib import Path
 
 from tracker.pipeline.refresh import run_refresh
+from tracker.sample import FEEDS_DIR
 from tracker.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PRICES = ROOT / "tests" / "fixtures" / "prices" / "known.csv"
-SAMPLE_RSS = ROOT / "data" / "sample" / "feeds" / "ai-infrastructure.rss.xml"
+SAMPLE_RSS = FEEDS_DIR / "ai-infrastructure.rss.xml"
 
 KNOWN_THESIS = """
 title: Known figures
@@ -55,7 +56,7 @@ def seed(tmp: Path, *, broken: bool = True, refresh: bool = True, db_url: str | 
     theses = tmp / "theses"
     theses.mkdir(parents=True, exist_ok=True)
     (theses / "known.yaml").write_text(KNOWN_THESIS, encoding="utf-8")
-    (theses / "feeds").mkdir(exist_ok=True)  # a copy outside data/sample, so it is not flagged as sample
+    (theses / "feeds").mkdir(exist_ok=True)  # a copy outside the bundled sample, so it is not flagged as sample
     (theses / "feeds" / "news.rss.xml").write_bytes(SAMPLE_RSS.read_bytes())
     if broken:
         (theses / "broken.yaml").write_text(BROKEN_THESIS, encoding="utf-8")

@@ -1,4 +1,9 @@
-"""Which feeds a refresh reads: each thesis's `feeds:` plus default feeds per ticker."""
+"""Which feeds a refresh reads: each thesis's `feeds:` plus default feeds per ticker.
+
+In a `feeds:` entry, `{ticker}` expands once per position and a leading `{sample}` is the folder
+of the bundled sample (`tracker/sample`), so `{sample}/feeds/ai-infrastructure.rss.xml` names a sample
+feed from any thesis folder. Articles from files under the sample's feeds are flagged as sample.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote_plus
 
+from tracker.sample import FEEDS_DIR, SAMPLE_DIR, SAMPLE_PLACEHOLDER
 from tracker.settings import Settings
 from tracker.thesis.model import Thesis
 
@@ -15,7 +21,6 @@ DEFAULT_FEEDS = {
     "sec": "https://www.sec.gov/cgi-bin/browse-edgar?action=getcompany&CIK={ticker}&type=&dateb=&owner=include&count=40&output=atom",
     "google": "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en",
 }
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample" / "feeds"
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class FeedSpec:
 
 
 def _expand(entry: str, thesis: Thesis) -> list[str]:
+    if entry.startswith(SAMPLE_PLACEHOLDER):
+        entry = str(SAMPLE_DIR) + entry[len(SAMPLE_PLACEHOLDER) :]
     if "{ticker}" not in entry:
         return [entry]
     return [entry.replace("{ticker}", quote_plus(t)) for t in thesis.tickers]
@@ -47,7 +54,7 @@ def _spec(entry: str, base: Path | None) -> FeedSpec:
         if not path.is_absolute() and base is not None:
             path = base / path
     path = path.resolve()
-    sample = SAMPLE_DIR in path.parents
+    sample = FEEDS_DIR in path.parents
     return FeedSpec(path.as_uri(), path=path, sample=sample)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -98,7 +99,7 @@ for thesis in ranked[:MAX_CARDS]:
         freshness = f"last close {day(figures['last_date'])}" if figures.get("last_date") else "no prices yet — run `tracker refresh`"
         finished = refresh.get("finished_at") if refresh else None
         st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(finished)) if finished else ''}")
-        st.page_link("tracker/ui/views/thesis.py", label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})
+        st.page_link(str(Path(__file__).with_name("thesis.py")), label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})
 
 if closed_theses:
     st.subheader("Closed theses")

@@ -31,8 +31,8 @@ from tracker.conditions.stage import run_checks
 from tracker.pipeline.refresh import run_refresh
 from tracker.prices.store import upsert_closes
 from tracker.settings import load_settings
-from tracker.storage.db import open_database, transaction
 from tracker.status_report import build_status_report, format_status_report
+from tracker.storage.db import open_database, transaction
 from tracker.validation import load_theses
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 
+from tests.test_thesis_lifecycle import CASES as LIFECYCLE_CASES
 from tests.test_thesis_validation import CASES, _corpus_rows
 from tracker.thesis.loader import yaml_values
 from tracker.thesis.schema import thesis_schema
@@ -28,8 +29,17 @@ def test_the_complete_example_is_a_valid_thesis_and_fits_the_schema():
     jsonschema.validate(yaml_values(text), thesis_schema())
 
 
-def test_the_complete_example_uses_every_field():
-    text = _block_after("## Complete example", "yaml")
+def test_the_lifecycle_example_is_a_valid_thesis_and_fits_the_schema():
+    text = _block_after("## Adding, selling and closing", "yaml")
+    thesis = parse_thesis_text(text, "observability-consolidates.yaml")
+    assert thesis.is_closed and thesis.rebalances and thesis.position("NET").opened and thesis.position("DT").exit_price
+    assert str(thesis.horizon_date(thesis.position("NET"))) == "2027-04-01"
+    jsonschema.validate(yaml_values(text), thesis_schema())
+
+
+def test_the_examples_use_every_field():
+    """The complete example uses every field but the lifecycle's, which its own example shows."""
+    text = _block_after("## Complete example", "yaml") + _block_after("## Adding, selling and closing", "yaml")
     keys = set(re.findall(r"(?:^\s*|[{,]\s*|-\s+)([a-z_]+):", text, re.M))
     schema = thesis_schema()
     fields = set(schema["properties"]) | {f for d in schema["$defs"].values() for f in d.get("properties", {})}
@@ -37,7 +47,7 @@ def test_the_complete_example_uses_every_field():
 
 
 def test_every_documented_error_is_one_the_tests_produce():
-    produced = {line.split(":", 1)[1] for _, _, expected in CASES for line in expected}
+    produced = {line.split(":", 1)[1] for _, _, expected in CASES + LIFECYCLE_CASES for line in expected}
     produced |= {f"{where}: {path + ': ' if path else ''}{message}" for _, where, path, message, _ in _corpus_rows()}
     produced.add("2:5: id: thesis id 'shared' is already used by a.yaml")  # test_duplicate_thesis_ids_across_files
     documented = _block_after("## Errors", "").strip().splitlines()

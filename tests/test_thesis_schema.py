@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from tests.test_thesis_lifecycle import LIFE
 from tracker.thesis import ThesisFileError, parse_thesis_text
 from tracker.thesis.loader import yaml_values
 from tracker.thesis.schema import SCHEMA_PATH, main, schema_text, thesis_schema
@@ -70,6 +71,8 @@ AGREE_VALID = [
     ("sources as text and mapping", BASE + "sources:\n  - plain title\n  - {title: t, url: 'https://example.com/x'}\n"),
     ("full assumption", BASE + "assumptions:\n  - id: a\n    statement: s\n    falsified_if: f\n    checks:\n      - {when: price(NET) < 1, then: at_risk, note: n}\n"
         "    observations:\n      - {metric: share, date: 2026-10-29, value: 35%}\n    reviews:\n      - {date: 2026-11-01, status: intact}\n"),
+    ("lifecycle: bought later, sold, rebalanced, closed", LIFE),
+    ("closed left empty", BASE + "closed:\n"),
 ]
 
 AGREE_INVALID = [
@@ -91,6 +94,18 @@ AGREE_INVALID = [
     ("javascript link", BASE + "sources:\n  - {title: t, url: 'javascript:alert(1)'}\n"),
     ("source as a list", BASE + "sources:\n  - [a]\n"),
     ("bad currency", BASE + "currency: usd\n"),
+    ("unknown outcome", LIFE.replace("outcome: played_out", "outcome: won")),
+    ("closed as a date", BASE + "closed: 2027-03-01\n"),
+    ("closed without outcome", BASE + "closed: {date: 2027-03-01}\n"),
+    ("unknown key under closed", LIFE.replace("  note: the routing", "  post_mortem: the routing")),
+    ("position closed not a date", BASE + "    closed: soon\n"),
+    ("zero exit price", LIFE.replace("exit_price: 151.2", "exit_price: 0")),
+    ("rebalance weights as a list", LIFE.replace("{NET: 50%, MDB: 30%, SNOW: 20%}", "[NET, MDB, SNOW]")),
+    ("rebalance with no weights", LIFE.replace("{NET: 50%, MDB: 30%, SNOW: 20%}", "{}")),
+    ("rebalance with a lower-case ticker", LIFE.replace("{NET: 50%", "{net: 50%")),
+    ("rebalance weight as words", LIFE.replace("SNOW: 20%", "SNOW: a fifth")),
+    ("rebalance without a date", LIFE.replace("  - date: 2026-12-01\n    weights:", "  - weights:")),
+    ("unknown key in a rebalance", LIFE.replace("    note: trim", "    notes: trim")),
 ]
 
 

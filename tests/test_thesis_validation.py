@@ -97,7 +97,7 @@ CASES = [
     ("unknown key in a source", OK + "sources:\n  - {title: x, link: 'https://a.example'}\n",
      ["x.yaml:20:16: sources[0].link: unknown key 'link'; allowed here: title, url"]),
     ("key that looks like pydantic's", with_position("    function-before: 1\n"),
-     ["x.yaml:9:5: positions[0].function-before: unknown key 'function-before'; allowed here: aliases, currency, entry_price, horizon, name, rationale, target, ticker, until, upside, weight"]),
+     ["x.yaml:9:5: positions[0].function-before: unknown key 'function-before'; allowed here: aliases, closed, currency, entry_price, exit_price, horizon, name, opened, rationale, target, ticker, until, upside, weight"]),
     # --- missing fields: at the mapping that lacks them
     ("missing top-level field", OK.replace("title: T\n", ""),
      ["x.yaml:1:1: title: required field 'title' is missing"]),

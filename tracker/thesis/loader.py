@@ -26,7 +26,19 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from tracker.thesis import rules
-from tracker.thesis.model import METRIC_PATTERN, SLUG_PATTERN, Assumption, Check, Observation, Position, Review, Source, Thesis
+from tracker.thesis.model import (
+    METRIC_PATTERN,
+    SLUG_PATTERN,
+    Assumption,
+    Check,
+    Closing,
+    Observation,
+    Position,
+    Rebalance,
+    Review,
+    Source,
+    Thesis,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +58,10 @@ _NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD
 
 LocPath = tuple[str | int, ...]
 # A validation rule: findings `(path, message)`, or `(path, message, column)` with a 1-based column
-# inside the value at `path`. The thesis package's own rules always run; others are passed in
-# (the condition language plugs in this way, so the loader does not import it).
-Rule = Callable[[Thesis], Sequence[tuple[LocPath, str] | tuple[LocPath, str, int]]]
+# inside the value at `path`, or `(path, message, rules.AT_KEY)` for a problem with the key that names
+# `path` (a ticker under a rebalance's weights). The thesis package's own rules always run; others
+# are passed in (the condition language plugs in this way, so the loader does not import it).
+Rule = Callable[[Thesis], Sequence[tuple[LocPath, str] | tuple[LocPath, str, int | str]]]
 
 if TYPE_CHECKING:
     from yaml._yaml import Mark as _CMark
@@ -465,6 +478,8 @@ _MODEL_AT: list[tuple[tuple[str | type, ...], type[BaseModel]]] = [
     (("assumptions", int, "reviews", int), Review),
     (("assumptions", int), Assumption),
     (("sources", int), Source),
+    (("rebalances", int), Rebalance),
+    (("closed",), Closing),
     ((), Thesis),
 ]
 _HOMES: list[tuple[type[BaseModel], str]] = [
@@ -475,6 +490,8 @@ _HOMES: list[tuple[type[BaseModel], str]] = [
     (Observation, "an observation (an item under observations:)"),
     (Review, "a review (an item under reviews:)"),
     (Source, "a source (an item under sources:)"),
+    (Rebalance, "a rebalance (an item under rebalances:)"),
+    (Closing, "the thesis's closing (under closed:)"),
 ]
 
 
@@ -539,6 +556,10 @@ def _pydantic_message(err: dict[str, Any], loc: LocPath) -> str:
         return f"required field {loc[-1]!r} is missing" if loc and isinstance(loc[-1], str) else "a required field is missing"
     if kind in ("model_type", "dict_type") and len(loc) == 2 and loc[0] == "sources":
         return f"expected a title as text, or a mapping like {{title: ..., url: https://...}}, got {_shown(given)}"
+    if kind == "model_type" and loc == ("closed",) and given is not None:
+        return f"expected date, outcome and note under closed:, like {{date: 2027-03-01, outcome: played_out, note: ...}}, got {_shown(given)}"
+    if kind == "dict_type" and len(loc) == 3 and loc[0] == "rebalances" and loc[2] == "weights" and given is not None:
+        return f"expected a weight per ticker, like {{NET: 15%, DDOG: 25%}}, got {_shown(given)}"
     if kind in _EXPECTED:
         if given is None:
             return f"has no value; {_EXPECTED[kind]}"
@@ -637,6 +658,9 @@ def _rule_issues(thesis: Thesis, file: str, text: str, positions: _Positions, ru
         for finding in rule(thesis):
             path, message = finding[0], finding[1]
             column = finding[2] if len(finding) > 2 else None  # type: ignore[misc]
+            if column == rules.AT_KEY:
+                out.append(_issue(file, positions.mark(path, key=True), path, message))
+                continue
             node = positions.nodes.get(path)
             index = None
             if column is not None and isinstance(node, yaml.ScalarNode):
@@ -721,7 +745,9 @@ def _parse(text: str, file: str, default_id: str, extra_rules: Sequence[Rule] = 
             message = _pydantic_message(dict(err), loc)
             if loc == ("id",) and ("id",) not in positions.keys:
                 message = f"the file name gives the id {data['id']!r}, which is not a valid id; add a line like `id: some-name`"
-            issues.append(_issue(file, positions.mark(loc, key=kind == "extra_forbidden"), loc, message))
+            # `[key]`: pydantic's mark for a problem with a mapping's key (a ticker under weights), not its value.
+            at_key = kind == "extra_forbidden" or "[key]" in err["loc"]
+            issues.append(_issue(file, positions.mark(loc, key=at_key), loc, message))
         raise ThesisFileError(_sorted(issues)) from None
     issues = _rule_issues(thesis, file, text, positions, [rules.findings, *extra_rules])
     if issues:

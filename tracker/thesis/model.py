@@ -130,7 +130,8 @@ class Position(_Strict):
         default_factory=list, description="other names or products that link news articles to this ticker"
     )
     weight: Fraction = Field(
-        description="share of the portfolio at opening, like 20% or 0.20; all weights sum to 100% (±0.5%)",
+        description="share of the portfolio's value when the position is bought, like 20% or 0.20; the weights held "
+        "at the thesis's opening sum to 100% (±0.5%), a position bought later weighs below 100%",
     )
     target: Price | None = Field(
         default=None, description="price target in the ticker's own currency (positive); not with upside"
@@ -140,13 +141,15 @@ class Position(_Strict):
     )
     horizon: DurationField | None = Field(
         default=None,
-        description="when the target is due, counted from opened: 540d, 6w, 18m (calendar months), 2y or a number of days; not with until",
+        description="when the target is due, counted from the position's opening (its opened, else the thesis's): "
+        "540d, 6w, 18m (calendar months), 2y or a number of days; not with until",
     )
     until: Date | None = Field(
-        default=None, description="the date the target is due (YYYY-MM-DD, after opened); not with horizon"
+        default=None,
+        description="the date the target is due (YYYY-MM-DD, after the position's opening); not with horizon",
     )
     entry_price: Price | None = Field(
-        default=None, description="entry price (positive); default: the first close on or after opened"
+        default=None, description="entry price (positive); default: the first close on or after the position's opening"
     )
     currency: str | None = Field(
         default=None,
@@ -160,10 +163,14 @@ class Position(_Strict):
         "it enters at the first close on or after it, and its horizon counts from it",
     )
     closed: Date | None = Field(
-        default=None, description="the day the position was sold (YYYY-MM-DD): it exits at the last close on or before it"
+        default=None,
+        description="the day the position was sold (YYYY-MM-DD), after its opening and by the thesis's close: "
+        "it exits at the last close on or before it",
     )
     exit_price: Price | None = Field(
-        default=None, description="the price it was sold at, in its own currency; default: the last close on or before closed"
+        default=None,
+        description="the price it was sold at, in its own currency (positive; needs closed); "
+        "default: the last close on or before closed",
     )
 
 
@@ -213,9 +220,13 @@ class Assumption(_Strict):
 class Rebalance(_Strict):
     """A dated change of weights: every open position gets its new share of the portfolio's value."""
 
-    date: Date = Field(description="the day of the rebalance (YYYY-MM-DD); it trades at that day's closes")
+    date: Date = Field(
+        description="the day of the rebalance (YYYY-MM-DD), after the thesis's opening and before its close; "
+        "it trades at that day's closes, after the day's sales and purchases"
+    )
     weights: dict[Ticker, Fraction] = Field(
-        description="the new weight of every position open on that day, like {NET: 15%, DDOG: 25%}; they sum to 100%"
+        description="the new weight of every position held that day (those bought that day included, those sold "
+        "that day not), like {NET: 15%, DDOG: 25%}; they sum to 100% (±0.5%)"
     )
     note: str | None = Field(default=None, description="why the weights changed")
 
@@ -226,8 +237,14 @@ Outcome = Literal["played_out", "falsified", "expired", "abandoned"]
 class Closing(_Strict):
     """The end of a thesis: when, how it ended, and the post-mortem."""
 
-    date: Date = Field(description="the day the thesis was closed (YYYY-MM-DD): every open position is sold at that day's close")
-    outcome: Outcome = Field(description="played_out, falsified, expired or abandoned")
+    date: Date = Field(
+        description="the day the thesis was closed (YYYY-MM-DD), after it opened: every position still held is sold "
+        "at the last close on or before it, and figures, statuses and evidence stay as of that day"
+    )
+    outcome: Outcome = Field(
+        description="how it ended: played_out (the thesis came true), falsified (an assumption proved wrong), "
+        "expired (the horizon passed without a verdict) or abandoned (given up for another reason)"
+    )
     note: str | None = Field(default=None, description="the post-mortem: what was right, what was wrong")
 
 

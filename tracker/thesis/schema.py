@@ -49,6 +49,10 @@ def thesis_schema() -> dict[str, Any]:
     # `sources` items may be plain text (the loader turns it into {title: text}).
     sources = schema["properties"]["sources"]
     sources["items"] = {"anyOf": [{"type": "string", "minLength": 1}, {"$ref": "#/$defs/Source"}]}
+    # A rebalance's weights are keyed by ticker only, and name at least one position.
+    weights = schema["$defs"]["Rebalance"]["properties"]["weights"]
+    weights["additionalProperties"] = False
+    weights["minProperties"] = 1
     # Lists of text also accept a single text (`keywords: DeepSeek`).
     holders = [schema["properties"], *[d.get("properties", {}) for d in schema.get("$defs", {}).values()]]
     for holder in holders:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine, select
@@ -17,7 +18,7 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 MAX_PER_RUN = 200
 
 
-def payload(alert: Alert) -> dict:
+def payload(alert: Alert) -> dict[str, Any]:
     return {
         "type": "assumption_status_changed",
         "alert_id": alert.id,

@@ -164,7 +164,7 @@ class _Evaluator:
             self.articles.update(int(i) for i in hits["id"])
             return float(len(hits))
         if fn == "metric":
-            name = args[0].name if isinstance(args[0], Symbol) else args[0].value  # type: ignore[union-attr]
+            name = args[0].name if isinstance(args[0], Symbol) else args[0].value
             obs = [o for a in ctx.thesis.assumptions for o in a.observations if o.metric == name and o.date <= ctx.today]
             if not obs:
                 raise _Unknown(f"no observation of {name} yet; add one under `observations:`")
@@ -240,7 +240,7 @@ class _Evaluator:
             raise _Unknown(f"no close of the benchmark {ctx.thesis.benchmark} since {start or ctx.thesis.opened}")
         return self.known(maths.simple_return(entry[1], last[1]), f"no return of the benchmark {ctx.thesis.benchmark}")
 
-    def portfolio(self, fn: str, args: tuple) -> float:
+    def portfolio(self, fn: str, args: tuple[object, ...]) -> float:
         perf = self.ctx.perf.portfolio
         if perf.ret is None:
             raise _Unknown("portfolio figures need prices of every position")

@@ -140,7 +140,7 @@ def annualised(ret: float | None, days: int) -> float | None:
     """Compound annual rate of a return earned over `days` calendar days."""
     if ret is None or days <= 0 or ret <= -1:
         return None
-    return (1.0 + ret) ** (365.0 / days) - 1.0
+    return float((1.0 + ret) ** (365.0 / days)) - 1.0
 
 
 def required_rate(last_price: float | None, target: float | None, days_remaining: int) -> float | None:

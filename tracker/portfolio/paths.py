@@ -61,7 +61,7 @@ def portfolio_dates(thesis: Thesis, closes: pd.DataFrame) -> pd.DatetimeIndex:
 
 def relative_path(prices: pd.Series, entry_date: dt.date, entry_price: float, index: pd.DatetimeIndex) -> pd.Series:
     """Value of 1 unit of money put in at entry, on every date of `index` (1 before entry)."""
-    p = prices.reindex(index.union(prices.index)).ffill().reindex(index)
+    p = prices.reindex(index.union(pd.DatetimeIndex(prices.index))).ffill().reindex(index)
     rel = p / entry_price
     rel[index < pd.Timestamp(entry_date)] = 1.0
     return rel
@@ -91,7 +91,7 @@ def portfolio_path(thesis: Thesis, holdings: Sequence[Holding], dates: pd.Dateti
     # Prices on the portfolio's dates, forward-filled only from each holding's first close on.
     prices = np.full((len(dates), n), np.nan)
     for j, h in enumerate(holdings):
-        col = h.closes.reindex(dates.union(h.closes.index)).ffill().reindex(dates).to_numpy(dtype=float, copy=True)
+        col = h.closes.reindex(dates.union(pd.DatetimeIndex(h.closes.index))).ffill().reindex(dates).to_numpy(dtype=float, copy=True)
         col[dates < pd.Timestamp(h.entry_date)] = np.nan
         prices[:, j] = col
     filled = np.nan_to_num(prices, nan=0.0)

@@ -657,7 +657,7 @@ def _rule_issues(thesis: Thesis, file: str, text: str, positions: _Positions, ru
     for rule in rule_list:
         for finding in rule(thesis):
             path, message = finding[0], finding[1]
-            column = finding[2] if len(finding) > 2 else None  # type: ignore[misc]
+            column = finding[2] if len(finding) > 2 else None
             if column == rules.AT_KEY:
                 out.append(_issue(file, positions.mark(path, key=True), path, message))
                 continue

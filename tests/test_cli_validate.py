@@ -15,10 +15,10 @@ runner = CliRunner()
 
 
 
-def test_worked_example_is_valid():
+def test_example_theses_are_valid():
     result = runner.invoke(app, ["validate", str(ROOT / "theses")])
     assert result.exit_code == 0, result.output
-    assert "1 valid, 0 invalid" in result.output
+    assert "2 valid, 0 invalid" in result.output  # the worked example and the closed example
 
 
 def test_invalid_file_exits_1_with_a_located_line(tmp_path: Path):

@@ -33,6 +33,7 @@ refresh = q.latest_refresh()
 
 summaries = q.summaries([t.id for t in items])
 MAX_CARDS = 8
+THESIS_PAGE = str(Path(__file__).with_name("thesis.py"))
 
 
 def verdict_of(thesis) -> dict[str, int]:
@@ -99,7 +100,7 @@ for thesis in ranked[:MAX_CARDS]:
         freshness = f"last close {day(figures['last_date'])}" if figures.get("last_date") else "no prices yet — run `tracker refresh`"
         finished = refresh.get("finished_at") if refresh else None
         st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(finished)) if finished else ''}")
-        st.page_link(str(Path(__file__).with_name("thesis.py")), label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})
+        st.page_link(THESIS_PAGE, label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})
 
 if closed_theses:
     st.subheader("Closed theses")
@@ -129,7 +130,7 @@ if closed_theses:
         },
     )
     for t in closed_theses:
-        st.page_link("tracker/ui/views/thesis.py", label=f"{t.title} — {OUTCOME_TEXT[t.closed.outcome]} on {t.closed.date}",
+        st.page_link(THESIS_PAGE, label=f"{t.title} — {OUTCOME_TEXT[t.closed.outcome]} on {t.closed.date}",
                      icon=":material/flag:", query_params={"id": t.id})
 
 alerts = q.alerts([t.id for t in items], limit=10)

@@ -1,0 +1,114 @@
+"""The thesis page and the overview with a lifecycle: open, sold and to-be-bought positions,
+event markers, a closed thesis's outcome and post-mortem (AppTest on a refreshed database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tracker.pipeline.refresh import run_refresh
+from tracker.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+DAYS = pd.bdate_range("2026-01-05", "2026-01-16")
+PRICES = {  # the step prices of tests/test_portfolio_lifecycle.py
+    "A": [100.0] * 3 + [120.0] * 5 + [132.0] * 2,
+    "B": [100.0] * 3 + [80.0] * 7,
+    "C": [50.0] * 7 + [60.0] * 3,
+    "IDX": [200.0] * 5 + [210.0] * 5,
+}
+LIVE = """title: Living thesis
+id: living
+opened: 2026-01-05
+benchmark: IDX
+positions:
+  - {ticker: A, weight: 50%, target: 150, horizon: 90d}
+  - {ticker: B, weight: 50%, horizon: 90d, closed: 2026-01-13, exit_price: 85}
+  - {ticker: C, weight: 20%, target: 70, horizon: 30d, opened: 2026-01-12}
+  - {ticker: IDX, weight: 10%, horizon: 90d, opened: 2099-01-02}
+"""
+ENDED = """title: Ended thesis
+id: ended
+opened: 2026-01-05
+benchmark: IDX
+positions:
+  - {ticker: A, weight: 50%, horizon: 90d}
+  - {ticker: B, weight: 50%, horizon: 90d}
+closed: {date: 2026-01-14, outcome: expired, note: Nothing the thesis waited for happened in time.}
+"""
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    theses = tmp_path / "theses"
+    theses.mkdir()
+    (theses / "living.yaml").write_text(LIVE, encoding="utf-8")
+    (theses / "ended.yaml").write_text(ENDED, encoding="utf-8")
+    rows = [{"date": d.date().isoformat(), "ticker": t, "close": p[i]} for t, p in PRICES.items() for i, d in enumerate(DAYS)]
+    csv = tmp_path / "prices.csv"
+    pd.DataFrame(rows).to_csv(csv, index=False)
+    env = {"TRACKER_DB_URL": f"sqlite:///{tmp_path / 'ui.db'}", "TRACKER_THESES_DIR": str(theses), "TRACKER_PRICE_SOURCE": f"csv:{csv}",
+           "TRACKER_DEFAULT_FEEDS": "none", "TRACKER_DATA_DIR": str(tmp_path / "data")}
+    run_refresh(load_settings(env), trigger="test")
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("TRACKER_DEMO", raising=False)
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def page(thesis_id: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("tracker/ui/views/thesis.py")
+    at.query_params["id"] = thesis_id
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def test_open_sold_and_pending_positions(world):
+    at = page("living")
+    held = at.dataframe[0].value.set_index("Ticker")
+    assert list(held.index) == ["A", "C"]
+    assert held.loc["C", "Bought"] == dt.date(2026, 1, 12) and held.loc["C", "Return"] == pytest.approx(20.0)
+    # value 112.75 + … : A holds all after B's sale, then C is bought with 20%
+    assert held["Weight now"].sum() == pytest.approx(100.0)
+    sold = table_with(at, "Final return").set_index("Ticker")
+    assert list(sold.index) == ["B"]
+    assert sold.loc["B", "Sold"] == dt.date(2026, 1, 13) and sold.loc["B", "Exit"] == 85.0
+    assert sold.loc["B", "Final return"] == pytest.approx(-15.0)
+    pending = table_with(at, "Buys on").set_index("Ticker")
+    assert list(pending.index) == ["IDX"] and pending.loc["IDX", "Buys on"] == dt.date(2099, 1, 2)
+    assert not any("Closed on" in i.value for i in at.info)
+
+
+def test_closed_thesis_shows_outcome_and_post_mortem_on_top(world):
+    at = page("ended")
+    banner = next(i.value for i in at.info if "Closed on" in i.value)
+    assert "Closed on 2026-01-14: expired" in banner and "Nothing the thesis waited for happened in time." in banner
+    m = {x.label: x.value for x in at.metric}
+    assert m["Portfolio return"] == "+0.0%"  # 0.5 × 120 + 0.5 × 80 on its closing day; A's later 132 does not count
+    held = at.dataframe[0].value.set_index("Ticker")
+    assert set(held.index) == {"A", "B"}
+    assert not any("Final return" in df.value.columns for df in at.dataframe)
+
+
+def test_overview_lists_closed_theses_apart(world):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    closed = table_with(at, "Outcome")
+    assert list(closed["Thesis"]) == ["Ended thesis"] and list(closed["Outcome"]) == ["expired"]
+    assert [s.value for s in at.subheader][:1] == ["Living thesis"]  # the open thesis gets the card

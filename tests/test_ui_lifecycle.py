@@ -100,9 +100,11 @@ def test_closed_thesis_shows_outcome_and_post_mortem_on_top(world):
     assert "Closed on 2026-01-14: expired" in banner and "Nothing the thesis waited for happened in time." in banner
     m = {x.label: x.value for x in at.metric}
     assert m["Portfolio return"] == "+0.0%"  # 0.5 × 120 + 0.5 × 80 on its closing day; A's later 132 does not count
-    held = at.dataframe[0].value.set_index("Ticker")
-    assert set(held.index) == {"A", "B"}
-    assert not any("Final return" in df.value.columns for df in at.dataframe)
+    final = at.dataframe[0].value.set_index("Ticker")  # every position sold at the close, with its final figures
+    assert list(final.index) == ["A", "B"] and "Final return" in final.columns
+    assert list(final["Sold"]) == [dt.date(2026, 1, 14)] * 2 and list(final["Exit"]) == [120.0, 80.0]
+    assert list(final["Final return"]) == pytest.approx([20.0, -20.0])
+    assert any("Every position was sold by the close on 2026-01-14" in c.value for c in at.caption)
 
 
 def test_overview_lists_closed_theses_apart(world):

@@ -46,13 +46,12 @@ cols[2].metric("Excess return", pct(port.excess))
 cols[3].metric("Drawdown from peak", pct(-port.drawdown if port.drawdown is not None else None))
 cols[4].metric("Target return", pct(port.target_return))
 
-st.subheader("Positions" if thesis.closed is None else "Positions when the thesis closed")
+st.subheader("Positions")
 if all(p.last_price is None for p in perf.positions if p.state != "pending"):
     empty("No prices yet — run `tracker refresh` (or `tracker demo` for the sample).")
-held = [p for p in perf.positions if p.state == "open"] if thesis.closed is None else [p for p in perf.positions if p.state != "pending"]
-sold = [p for p in perf.positions if p.state == "closed" and (thesis.closed is None or p.closed != thesis.closed.date)]
-if thesis.closed is not None:
-    held = [p for p in held if p not in sold]
+# A closed thesis sold everything: all its positions read as sales, with their final figures.
+held = [p for p in perf.positions if p.state == "open"]
+sold = [p for p in perf.positions if p.state == "closed"]
 pending = [p for p in perf.positions if p.state == "pending"]
 table = pd.DataFrame(
     [
@@ -76,36 +75,41 @@ base_col = f"Return ({thesis.currency})"
 if any(p.currency != thesis.currency for p in perf.positions):
     # foreign positions: their own-currency return, and the return in the thesis currency that counts
     table.insert(table.columns.get_loc("Return") + 1, base_col, [None if p.ret_base is None else p.ret_base * 100 for p in held])
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Weight": st.column_config.NumberColumn(format="%.0f%%", help="weight when bought"),
-        "Weight now": st.column_config.NumberColumn(format="%.0f%%", help="share of the portfolio's latest value"),
-        "Entry": st.column_config.NumberColumn(format="%.2f"),
-        "Last": st.column_config.NumberColumn(format="%.2f"),
-        "Return": st.column_config.NumberColumn(format="%+.1f%%", help="in the ticker's own currency"),
-        base_col: st.column_config.NumberColumn(format="%+.1f%%", help="converted with the FX pair, as counted in the portfolio"),
-        "Target": st.column_config.NumberColumn(format="%.2f"),
-        "Progress": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100, help="share of the way from entry to target (capped at 100%)"),
-        "To target": st.column_config.NumberColumn(format="%.0f%%", help="progress from entry to target, uncapped (negative: moving away)"),
-        "Contribution": st.column_config.NumberColumn(format="%+.2f pp"),
-        "Trend": st.column_config.LineChartColumn("Last 60 closes"),
-    },
+sold_table = pd.DataFrame(
+    [
+        {"Ticker": p.ticker, "Name": p.name or "", "Bought": p.entry_date, "Entry": p.entry_price, "Sold": p.exit_date,
+         "Exit": p.exit_price, "Final return": None if p.ret is None else p.ret * 100, "Target": p.target,
+         "Progress at sale": None if p.progress is None else p.progress * 100,
+         "Contribution": None if p.contribution is None else p.contribution * 100}
+        for p in sold
+    ]
 )
-if sold:
-    st.markdown("**Sold**")
+if held or not sold:
     st.dataframe(
-        pd.DataFrame(
-            [
-                {"Ticker": p.ticker, "Name": p.name or "", "Bought": p.entry_date, "Entry": p.entry_price, "Sold": p.exit_date,
-                 "Exit": p.exit_price, "Final return": None if p.ret is None else p.ret * 100, "Target": p.target,
-                 "Progress at sale": None if p.progress is None else p.progress * 100,
-                 "Contribution": None if p.contribution is None else p.contribution * 100}
-                for p in sold
-            ]
-        ),
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Weight": st.column_config.NumberColumn(format="%.0f%%", help="weight when bought"),
+            "Weight now": st.column_config.NumberColumn(format="%.0f%%", help="share of the portfolio's latest value"),
+            "Entry": st.column_config.NumberColumn(format="%.2f"),
+            "Last": st.column_config.NumberColumn(format="%.2f"),
+            "Return": st.column_config.NumberColumn(format="%+.1f%%", help="in the ticker's own currency"),
+            base_col: st.column_config.NumberColumn(format="%+.1f%%", help="converted with the FX pair, as counted in the portfolio"),
+            "Target": st.column_config.NumberColumn(format="%.2f"),
+            "Progress": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100, help="share of the way from entry to target (capped at 100%)"),
+            "To target": st.column_config.NumberColumn(format="%.0f%%", help="progress from entry to target, uncapped (negative: moving away)"),
+            "Contribution": st.column_config.NumberColumn(format="%+.2f pp"),
+            "Trend": st.column_config.LineChartColumn("Last 60 closes"),
+        },
+    )
+if sold:
+    if held:
+        st.markdown("**Sold**")
+    elif thesis.closed is not None:
+        st.caption(f"Every position was sold by the close on {thesis.closed.date}: the figures below are final.")
+    st.dataframe(
+        sold_table,
         hide_index=True,
         width="stretch",
         column_config={
@@ -128,7 +132,8 @@ if pending:
                        "Target": st.column_config.NumberColumn(format="%.2f")},
     )
     st.caption("A position with a later opening enters at its first close on or after that day.")
-st.download_button("Download positions as CSV", table.drop(columns=["Trend"]).to_csv(index=False).encode(), file_name=f"{thesis.id}-positions.csv", mime="text/csv")
+download = pd.concat([table.drop(columns=["Trend"]).assign(State="open"), sold_table.assign(State="sold")], ignore_index=True)
+st.download_button("Download positions as CSV", download.to_csv(index=False).encode(), file_name=f"{thesis.id}-positions.csv", mime="text/csv")
 
 if not perf.value.empty:
     st.subheader("Portfolio against benchmark")

@@ -40,6 +40,11 @@ def verdict_of(thesis) -> dict[str, int]:
     return thesis_verdict(statuses.get((thesis.id, a.id), {}).get("status", "unknown") for a in thesis.assumptions)
 
 
+def headline(thesis, key: str, clamp: bool = False) -> float | None:
+    """A stored headline figure of a thesis, in percent for a table column."""
+    return _pct_number(summaries.get(thesis.id, {}).get(key), clamp=clamp)
+
+
 verdicts = {t.id: verdict_of(t) for t in items}
 open_theses = [t for t in items if t.closed is None]
 closed_theses = sorted((t for t in items if t.closed is not None), key=lambda t: t.closed.date, reverse=True)
@@ -51,10 +56,10 @@ if len(ranked) > 1:
         [
             {
                 "Thesis": t.title,
-                "Return": _pct_number(summaries.get(t.id, {}).get("portfolio_return")),
-                "Benchmark": _pct_number(summaries.get(t.id, {}).get("benchmark_return")),
-                "Excess": _pct_number(summaries.get(t.id, {}).get("excess")),
-                "Progress": _pct_number(summaries.get(t.id, {}).get("weighted_progress"), clamp=True),
+                "Return": headline(t, "portfolio_return"),
+                "Benchmark": headline(t, "benchmark_return"),
+                "Excess": headline(t, "excess"),
+                "Progress": headline(t, "weighted_progress", clamp=True),
                 "Days to horizon": summaries.get(t.id, {}).get("min_days_left"),
                 "Intact": verdicts[t.id]["intact"],
                 "At risk": verdicts[t.id]["at_risk"],
@@ -111,9 +116,9 @@ if closed_theses:
                 "Outcome": OUTCOME_TEXT[t.closed.outcome],
                 "Opened": t.opened,
                 "Closed": t.closed.date,
-                "Return": _pct_number(summaries.get(t.id, {}).get("portfolio_return")),
-                "Benchmark": _pct_number(summaries.get(t.id, {}).get("benchmark_return")),
-                "Excess (points)": _pct_number(summaries.get(t.id, {}).get("excess")),
+                "Return": headline(t, "portfolio_return"),
+                "Benchmark": headline(t, "benchmark_return"),
+                "Excess (points)": headline(t, "excess"),
                 "Falsified assumptions": verdicts[t.id]["falsified"],
             }
             for t in closed_theses

@@ -16,7 +16,11 @@ from typing import Annotated
 import typer
 
 from tracker.errors import TrackerError
+from tracker.journal.history import history_json, history_lines
+from tracker.journal.store import thesis_history
 from tracker.settings import Settings, load_settings
+from tracker.storage.db import open_database
+from tracker.validation import load_theses
 
 app = typer.Typer(
     help="Thesis Tracker: hold investment theses to account.",
@@ -123,6 +127,28 @@ def status(
     else:
         for line in format_status_report(summary):
             typer.echo(line)
+
+
+@app.command()
+def history(
+    thesis_id: Annotated[str, typer.Argument(metavar="ID", help="the thesis id")],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object (contract in docs/cli.md)")] = False,
+) -> None:
+    """Every version of a thesis file seen so far, oldest first, with what each one changed."""
+    _logging(quiet=True)
+    settings = _settings()
+    try:
+        versions = thesis_history(open_database(settings.db_url), thesis_id, load_theses(settings.theses_dir).paths)
+    except TrackerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FATAL) from None
+    if as_json:
+        typer.echo(json.dumps(history_json(thesis_id, versions), indent=2, ensure_ascii=False))
+        return
+    if not versions:
+        typer.echo(f"no versions of {thesis_id} recorded yet: the refresh and the dashboard record them", err=True)
+    for line in history_lines(versions):
+        typer.echo(line)
 
 
 @app.command()

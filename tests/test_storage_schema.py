@@ -63,8 +63,33 @@ def test_upgrade_from_the_first_revision_keeps_rows(db_url):
     assert "thesis_summaries" not in inspect(old).get_table_names()
     old.dispose()
     new = open_database(db_url)  # migrates to the latest revision on first use
-    assert current_revisions(new) == head_revisions() == {"0002"}
+    assert current_revisions(new) == head_revisions() == {"0003"}
     assert "thesis_summaries" in inspect(new).get_table_names()
     with transaction(new) as s:
         assert s.scalars(select(Price.close)).all() == [221.4]
+    new.dispose()
+
+
+def test_upgrade_from_0002_adds_the_version_journal_and_keeps_rows(db_url):
+    from tracker.storage.db import create_db_engine, upgrade
+    from tracker.storage.tables import ThesisSummary, ThesisVersion
+
+    old = create_db_engine(db_url)
+    upgrade(old, "0002")
+    moment = dt.datetime(2026, 11, 24, 18, 30, tzinfo=dt.UTC)
+    with transaction(old) as s:
+        s.add(Price(ticker="NET", date=dt.date(2026, 6, 11), close=221.4, source="csv"))
+        s.add(ThesisSummary(thesis_id="t", computed_at=moment, portfolio_return=0.1))
+    assert current_revisions(old) == {"0002"}
+    assert "thesis_versions" not in inspect(old).get_table_names()
+    old.dispose()
+    new = open_database(db_url)
+    assert current_revisions(new) == {"0003"}
+    with transaction(new) as s:
+        assert s.scalars(select(Price.close)).all() == [221.4]
+        assert s.scalars(select(ThesisSummary.portfolio_return)).all() == [0.1]
+        s.add(ThesisVersion(thesis_id="t", seq=1, path="theses/t.yaml", content_hash="0" * 64, content="title: t\n",
+                            seen_at=moment, origin="refresh"))
+    with transaction(new) as s:
+        assert s.scalars(select(ThesisVersion.seen_at)).all() == [moment]
     new.dispose()

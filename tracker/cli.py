@@ -19,6 +19,8 @@ import typer
 from typer.core import TyperGroup
 
 from tracker.errors import TrackerError
+from tracker.journal.history import history_json, history_lines
+from tracker.journal.store import thesis_history
 from tracker.launch import build_demo_database, demo_env, demo_settings, run_streamlit, yahoo_reachable
 from tracker.pipeline.refresh import format_result, run_refresh
 from tracker.pipeline.scheduler import run_scheduler
@@ -26,6 +28,7 @@ from tracker.reporting import STAGES, ExitCode
 from tracker.reporting.progress import terminal_progress
 from tracker.settings import load_settings
 from tracker.status_report import build_status_report, format_status_report
+from tracker.storage.db import open_database
 from tracker.validation import load_theses
 
 STAGE_CHOICES = f"{', '.join(STAGES[:-1])} or {STAGES[-1]}"
@@ -115,6 +118,24 @@ def status(
     else:
         for line in format_status_report(summary):
             typer.echo(line)
+
+
+@app.command()
+def history(
+    thesis_id: Annotated[str, typer.Argument(metavar="ID", help="the thesis id")],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object (contract in docs/cli.md)")] = False,
+) -> None:
+    """Every version of a thesis file seen so far, oldest first, with what each one changed."""
+    _logging(quiet=True)
+    settings = load_settings()
+    versions = thesis_history(open_database(settings.db_url), thesis_id, load_theses(settings.theses_dir).paths)
+    if as_json:
+        typer.echo(json.dumps(history_json(thesis_id, versions), indent=2, ensure_ascii=False))
+        return
+    if not versions:
+        typer.echo(f"no versions of {thesis_id} recorded yet: the refresh and the dashboard record them", err=True)
+    for line in history_lines(versions):
+        typer.echo(line)
 
 
 @app.command()

@@ -1,12 +1,14 @@
 """The one refresh function behind the CLI, the scheduler and the dashboard's "Refresh now".
 
-Order: load and validate theses (bad files are failures, good ones go on), take the lock, then
-prices → news → checks, each stage isolated: an exception in one is recorded and the next still
-runs. Every run and stage is recorded with its counts and failures.
+Order: load and validate theses (bad files are failures, good ones go on), take the lock, record
+what changed in the thesis files (the version journal, `tracker.journal`; a failure there is
+logged, never fatal), then prices → news → checks, each stage isolated: an exception in one is
+recorded and the next still runs. Every run and stage is recorded with its counts and failures.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -19,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.conditions.stage import run_checks
 from tracker.errors import TrackerError
+from tracker.journal.store import record_versions
 from tracker.news.stage import refresh_news
 from tracker.pipeline import runs
 from tracker.pipeline.lock import acquire
@@ -28,7 +31,7 @@ from tracker.reporting.progress import NullProgress, Progress
 from tracker.reporting.report import Failure, StageReport
 from tracker.settings import Settings
 from tracker.storage.db import DatabaseError, open_database
-from tracker.thesis import InvalidFile, Thesis
+from tracker.thesis import InvalidFile, LoadResult, Thesis
 from tracker.validation import load_theses
 
 log = logging.getLogger(__name__)
@@ -116,6 +119,14 @@ class _Heartbeat:
         self._thread.join(timeout=5)
 
 
+def _record_versions(engine: Engine, loaded: LoadResult) -> None:
+    """Add what changed in the thesis files to the version journal; a failure here never fails the refresh."""
+    try:
+        record_versions(engine, loaded, "refresh", dt.datetime.now(dt.UTC))
+    except Exception:
+        log.warning("could not record thesis versions in the journal", exc_info=True)
+
+
 def run_refresh(
     settings: Settings,
     *,
@@ -154,6 +165,7 @@ def run_refresh(
         reason = (str(getattr(exc, "orig", exc)) or type(exc).__name__).strip().splitlines()[0]
         raise DatabaseError(f"cannot write to the database {engine.url.render_as_string(hide_password=True)}: {reason}") from None
     try:
+        _record_versions(engine, loaded)
         result = RefreshResult(run_id=run_id, outcome="running", exit_code=ExitCode.OK, invalid_files=list(loaded.invalid))
         thesis_failures = [Failure("thesis", f.path, "; ".join(str(i) for i in f.issues)) for f in loaded.invalid]
         if thesis_failures:

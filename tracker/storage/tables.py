@@ -248,6 +248,36 @@ class ThesisSummary(Base):
     min_days_left: Mapped[int | None] = mapped_column(Integer)
 
 
+# --- version journal ---------------------------------------------------------------------
+
+
+class ThesisVersion(Base):
+    """One distinct content of a thesis file, with when it was first seen and by whom.
+
+    `seq` numbers the versions of a thesis from 1; `(thesis_id, seq)` is unique, so two
+    processes recording the same edit at once cannot both append it (the loser re-reads and
+    finds it recorded). The same content may come back later (an edit reverted): it is then a
+    new version. `renamed_from` is set on the first version of an id that continues another
+    id's journal (the file was renamed).
+    """
+
+    __tablename__ = "thesis_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thesis_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    path: Mapped[str] = mapped_column(String(1000), nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)  # sha256 of the content, hex
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    origin: Mapped[str] = mapped_column(String(16), nullable=False)  # refresh | dashboard | git
+    renamed_from: Mapped[str | None] = mapped_column(String(80))
+
+    __table_args__ = (
+        UniqueConstraint("thesis_id", "seq"),
+        Index("ix_thesis_versions_content_hash", "content_hash"),
+    )
+
+
 # --- refresh jobs ------------------------------------------------------------------------
 
 

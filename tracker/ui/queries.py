@@ -3,12 +3,14 @@
 Pages never touch tables: every read goes through a domain store (prices, news, conditions,
 portfolio headline figures, job runs), and every figure through the one calculator. Pages never
 call Yahoo or feeds; "Refresh now" goes through the same `run_refresh` as the CLI and clears
-these caches afterwards.
+these caches afterwards. The one write: loading the theses records what changed in their files
+in the version journal (`tracker.journal`), once per distinct content.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from tracker.conditions import store as conditions_store
+from tracker.journal import store as journal_store
+from tracker.journal.history import VersionChanges
 from tracker.news import store as news_store
 from tracker.pipeline import runs as job_runs
 from tracker.portfolio import store as portfolio_store
@@ -31,6 +35,8 @@ from tracker.thesis.model import required_tickers
 from tracker.validation import load_theses
 
 TTL = 300
+
+log = logging.getLogger(__name__)
 
 
 def settings() -> Settings:
@@ -51,13 +57,27 @@ def clear() -> None:
     st.cache_data.clear()
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _record_versions(url: str, seen: tuple[tuple[str, str], ...], _loaded: LoadResult) -> int:
+    """Record a load's thesis versions in the journal, once per distinct content (`seen`) and database."""
+    return journal_store.record_versions(_engine(url), _loaded, "dashboard", dt.datetime.now(dt.UTC))
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def theses(theses_dir: str) -> LoadResult:
-    return load_theses(Path(theses_dir))
+def theses(theses_dir: str, url: str | None = None) -> LoadResult:
+    """The theses of a folder; with `url`, what changed in their files is added to that database's journal."""
+    result = load_theses(Path(theses_dir))
+    if url is not None:
+        try:
+            _record_versions(url, journal_store.fingerprint(result), result)
+        except Exception:  # the journal never keeps the dashboard from showing the theses
+            log.warning("could not record thesis versions in the journal", exc_info=True)
+    return result
 
 
 def loaded() -> LoadResult:
-    return theses(str(settings().theses_dir))
+    s = settings()
+    return theses(str(s.theses_dir), s.db_url)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -127,6 +147,16 @@ def _history(url: str, thesis_id: str) -> pd.DataFrame:
 def history(thesis_id: str) -> pd.DataFrame:
     """The status history of a thesis's assumptions (a row per change)."""
     return _history(settings().db_url, thesis_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _history_versions(url: str, thesis_id: str) -> list[VersionChanges]:
+    return journal_store.journal(_engine(url), thesis_id)
+
+
+def history_versions(thesis_id: str) -> list[VersionChanges]:
+    """The version journal of a thesis, oldest first: when each version was seen and what it changed."""
+    return _history_versions(settings().db_url, thesis_id)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

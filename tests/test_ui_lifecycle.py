@@ -114,3 +114,16 @@ def test_overview_lists_closed_theses_apart(world):
     closed = table_with(at, "Outcome")
     assert list(closed["Thesis"]) == ["Ended thesis"] and list(closed["Outcome"]) == ["expired"]
     assert [s.value for s in at.subheader][:1] == ["Living thesis"]  # the open thesis gets the card
+
+
+def test_history_section_shows_the_journal(world, tmp_path):
+    path = Path(load_settings().theses_dir) / "living.yaml"
+    path.write_text(path.read_text().replace("target: 150", "target: 160"), encoding="utf-8")
+    run_refresh(load_settings(), trigger="test")  # records the edited file as a second version
+    st.cache_data.clear()
+    at = page("living")
+    headings = [m.value for m in at.markdown if "seen by the refresh" in m.value]
+    assert len(headings) == 2 and "changes the past" in headings[0]  # newest first
+    lines = " ".join(m.value for m in at.markdown if m.value.startswith("- "))
+    assert "positions\\[A\\]\\.target\\: 150 → 160" in lines
+    assert "first version" in lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from tracker.formatting import DASH, percent
 
@@ -49,3 +50,11 @@ def link_target(url: str | None) -> str | None:
     if not url or not url.startswith(("http://", "https://")):
         return None
     return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """Text shown as written inside markdown: every character markdown would act on is escaped."""
+    return _MARKDOWN.sub(r"\\\1", text)

@@ -10,7 +10,7 @@ import streamlit as st
 from tracker.ui import charts
 from tracker.ui import queries as q
 from tracker.ui.components import article_list, demo_banner, empty
-from tracker.ui.format import OUTCOME_TEXT, STATUS_BADGE, day, pct
+from tracker.ui.format import OUTCOME_TEXT, STATUS_BADGE, day, pct, plain
 
 result = q.loaded()
 items = result.theses
@@ -178,6 +178,21 @@ for a in thesis.assumptions:
         if news:
             st.markdown("**Linked news**")
             article_list(news, show_summary=False)
+
+st.subheader("History")
+versions = q.history_versions(thesis.id)
+if not versions:
+    empty("No version of this thesis file recorded yet: each refresh, and each time the dashboard loads a changed file, records one.")
+ORIGIN = {"refresh": "seen by the refresh", "dashboard": "seen by the dashboard", "git": "committed to git"}
+for version in reversed(versions):
+    with st.container(border=True):
+        flag = " :orange-badge[changes the past]" if version.rewrites_past else ""
+        renamed = f" · renamed from {plain(version.renamed_from)}" if version.renamed_from else ""
+        st.markdown(f"**{day(version.seen_at)}** · {ORIGIN.get(version.origin, version.origin)}{renamed}{flag}")
+        st.markdown("\n".join(f"- {plain(c.text)}" for c in version.changes))
+if any(v.rewrites_past for v in versions):
+    st.caption("An edit that changes the past rewrites figures already shown: add a dated entry instead "
+               "(a `rebalances:` entry for a weight, `opened:` for a new position, `closed:` for a sale).")
 
 if thesis.risks:
     st.subheader("Risks")

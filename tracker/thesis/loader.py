@@ -30,6 +30,7 @@ from tracker.thesis.model import (
     METRIC_PATTERN,
     SLUG_PATTERN,
     Assumption,
+    Catalyst,
     Check,
     Closing,
     Observation,
@@ -480,6 +481,7 @@ _MODEL_AT: list[tuple[tuple[str | type, ...], type[BaseModel]]] = [
     (("sources", int), Source),
     (("rebalances", int), Rebalance),
     (("closed",), Closing),
+    (("catalysts", int), Catalyst),
     ((), Thesis),
 ]
 _HOMES: list[tuple[type[BaseModel], str]] = [
@@ -492,6 +494,7 @@ _HOMES: list[tuple[type[BaseModel], str]] = [
     (Source, "a source (an item under sources:)"),
     (Rebalance, "a rebalance (an item under rebalances:)"),
     (Closing, "the thesis's closing (under closed:)"),
+    (Catalyst, "a catalyst (an item under catalysts:)"),
 ]
 
 

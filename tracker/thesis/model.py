@@ -231,6 +231,15 @@ class Rebalance(_Strict):
     note: str | None = Field(default=None, description="why the weights changed")
 
 
+class Catalyst(_Strict):
+    """A dated event the thesis waits for: earnings, a launch, a ruling."""
+
+    date: Date = Field(description="the day of the event (YYYY-MM-DD)")
+    event: str = Field(min_length=1, description="what happens, like NET Q4 earnings")
+    ticker: Ticker | None = Field(default=None, description="the position or benchmark it moves; its reaction is shown once it has passed")
+    assumption: str | None = Field(default=None, pattern=SLUG_PATTERN, description="the id of the assumption it bears on")
+
+
 Outcome = Literal["played_out", "falsified", "expired", "abandoned"]
 
 
@@ -287,6 +296,10 @@ class Thesis(_Strict):
         default_factory=list, description="dated changes of the weights of the open positions"
     )
     closed: Closing | None = Field(default=None, description="the thesis is over: date, outcome and post-mortem note")
+    catalysts: list[Catalyst] = Field(default_factory=list, description="dated events the thesis waits for")
+    review_every: DurationField | None = Field(
+        default=None, description="how often the assumptions are reviewed, like 90d or 3m; a review is due that long after the last one"
+    )
 
     @property
     def tickers(self) -> list[str]:

@@ -367,7 +367,30 @@ def feed_findings(thesis: Thesis) -> list[Finding]:
     return found
 
 
-RULES: list[Callable[[Thesis], list[Finding]]] = [position_findings, lifecycle_findings, assumption_findings, feed_findings]
+def attention_findings(thesis: Thesis) -> list[Finding]:
+    """Catalysts name a ticker of the thesis and an assumption it has; the review cadence is positive."""
+    found: list[Finding] = []
+    tickers = [*thesis.tickers, *([thesis.benchmark] if thesis.benchmark else [])]
+    ids = [a.id for a in thesis.assumptions]
+    for i, c in enumerate(thesis.catalysts):
+        at: Path = ("catalysts", i)
+        if c.ticker is not None and c.ticker not in tickers:
+            found.append((at + ("ticker",), f"{c.ticker} is not a position or the benchmark of this thesis; use one of {_listed(tickers)}"))
+        if c.assumption is not None and c.assumption not in ids:
+            known = f"; its assumptions are {_listed(ids)}" if ids else "; this thesis lists no assumptions"
+            found.append((at + ("assumption",), f"no assumption has the id {c.assumption!r}{known}"))
+    every = thesis.review_every
+    if every is not None and every.amount <= 0:
+        found.append((("review_every",), f"review_every must be positive, like 90d or 3m, got {every}"))
+    elif every is not None:
+        try:
+            every.after(thesis.opened)
+        except (OverflowError, ValueError):
+            found.append((("review_every",), f"review_every {every} reaches past the year {dt.MAXYEAR}"))
+    return found
+
+
+RULES: list[Callable[[Thesis], list[Finding]]] = [position_findings, lifecycle_findings, assumption_findings, attention_findings, feed_findings]
 
 
 def findings(thesis: Thesis) -> list[Finding]:

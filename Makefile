@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Exact versions of every dependency, runtime and the dev extra; `make lock` writes it.
 LOCK   := requirements.lock
 # Packages held to mypy's strict checks; add a package here to hold it to the same bar.
-MYPY_STRICT ?= tracker/thesis tracker/portfolio tracker/conditions tracker/journal
+MYPY_STRICT ?= tracker/thesis tracker/portfolio tracker/conditions tracker/journal tracker/attention
 
 .PHONY: install run test lint lock demo schedule validate bench clean
 

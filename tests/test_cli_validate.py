@@ -18,7 +18,7 @@ runner = CliRunner()
 def test_example_theses_are_valid():
     result = runner.invoke(app, ["validate", str(ROOT / "theses")])
     assert result.exit_code == 0, result.output
-    assert "2 valid, 0 invalid" in result.output  # the worked example and the closed example
+    assert "3 valid, 0 invalid" in result.output  # the worked example, a closed and an on-track example
 
 
 def test_invalid_file_exits_1_with_a_located_line(tmp_path: Path):

@@ -6,9 +6,9 @@ import datetime as dt
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
-from tracker.storage.db import current_revisions, head_revisions, open_database, transaction
+from tracker.storage.db import create_db_engine, current_revisions, head_revisions, open_database, transaction, upgrade
 from tracker.storage.tables import Base, Price
 
 
@@ -63,7 +63,7 @@ def test_upgrade_from_the_first_revision_keeps_rows(db_url):
     assert "thesis_summaries" not in inspect(old).get_table_names()
     old.dispose()
     new = open_database(db_url)  # migrates to the latest revision on first use
-    assert current_revisions(new) == head_revisions() == {"0003"}
+    assert current_revisions(new) == head_revisions() == {"0004"}
     assert "thesis_summaries" in inspect(new).get_table_names()
     with transaction(new) as s:
         assert s.scalars(select(Price.close)).all() == [221.4]
@@ -84,7 +84,7 @@ def test_upgrade_from_0002_adds_the_version_journal_and_keeps_rows(db_url):
     assert "thesis_versions" not in inspect(old).get_table_names()
     old.dispose()
     new = open_database(db_url)
-    assert current_revisions(new) == {"0003"}
+    assert current_revisions(new) == head_revisions()
     with transaction(new) as s:
         assert s.scalars(select(Price.close)).all() == [221.4]
         assert s.scalars(select(ThesisSummary.portfolio_return)).all() == [0.1]
@@ -92,4 +92,26 @@ def test_upgrade_from_0002_adds_the_version_journal_and_keeps_rows(db_url):
                             seen_at=moment, origin="refresh"))
     with transaction(new) as s:
         assert s.scalars(select(ThesisVersion.seen_at)).all() == [moment]
+    new.dispose()
+
+
+def test_upgrade_from_0003_keeps_headline_figures(db_url):
+    """Migration 0004 adds the positions past their horizon to the headline figures; rows stay."""
+    from tracker.storage.tables import ThesisSummary
+
+    old = create_db_engine(db_url)
+    upgrade(old, "0003")
+    moment = dt.datetime(2026, 11, 24, 18, 30, tzinfo=dt.UTC)
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO thesis_summaries (thesis_id, computed_at, portfolio_return) VALUES ('t', :at, 0.1)"),
+                     {"at": moment.replace(tzinfo=None)})
+    old.dispose()
+    new = open_database(db_url)
+    assert current_revisions(new) == head_revisions()
+    with transaction(new) as s:
+        row = s.get(ThesisSummary, "t")
+        assert row is not None and row.portfolio_return == 0.1 and row.past_horizon is None
+        row.past_horizon = ["NET"]
+    with transaction(new) as s:
+        assert s.get(ThesisSummary, "t").past_horizon == ["NET"]
     new.dispose()

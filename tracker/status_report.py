@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine
 
+from tracker.attention.catalysts import catalyst_views
+from tracker.attention.reasons import attention_reasons, past_horizon
+from tracker.attention.review import review_state
 from tracker.conditions.store import current_statuses
 from tracker.formatting import percent
 from tracker.pipeline.runs import last_refresh
@@ -21,7 +25,7 @@ from tracker.portfolio.maths import staleness
 from tracker.prices.store import last_price_dates, load_closes
 from tracker.settings import Settings
 from tracker.storage.db import open_database
-from tracker.thesis import LoadResult
+from tracker.thesis import LoadResult, Thesis
 from tracker.validation import load_theses
 
 
@@ -70,6 +74,36 @@ def performance_json(perf: ThesisPerformance) -> dict[str, Any]:
     }
 
 
+def attention_json(
+    thesis: Thesis,
+    perf: ThesisPerformance,
+    statuses: dict[str, str],
+    closes: pd.DataFrame,
+    last_dates: dict[str, dt.date],
+    today: dt.date,
+) -> dict[str, Any]:
+    """The `attention`, `next_catalyst`, `catalysts` and `review` parts of a thesis in the contract."""
+    review = review_state(thesis, today)
+    views = catalyst_views(thesis, closes, today)
+    upcoming = [v for v in views if v.upcoming]
+    reasons = attention_reasons(thesis, statuses, review, upcoming, past_horizon(perf.positions), dict(last_dates), today)
+    soonest = upcoming[0] if upcoming and thesis.closed is None else None
+    return {
+        "attention": reasons,
+        "next_catalyst": {"date": soonest.date.isoformat(), "event": soonest.event, "ticker": soonest.ticker} if soonest else None,
+        "catalysts": [
+            {"date": v.date.isoformat(), "event": v.event, "ticker": v.ticker, "assumption": v.assumption, "reaction": v.reaction}
+            for v in views
+        ],
+        "review": {
+            "every": str(review.every) if review.every else None,
+            "last": review.last.isoformat(),
+            "due": _iso(review.due),
+            "overdue": review.overdue,
+        },
+    }
+
+
 def build_status_report(
     settings: Settings,
     *,
@@ -88,6 +122,7 @@ def build_status_report(
 
     out_theses = []
     for thesis in theses:
+        perf = thesis_performance(thesis, closes, today)
         assumptions = []
         for a in thesis.assumptions:
             row = statuses.get((thesis.id, a.id))
@@ -110,8 +145,9 @@ def build_status_report(
                     if thesis.closed is not None
                     else None
                 ),
-                **performance_json(thesis_performance(thesis, closes, today)),
+                **performance_json(perf),
                 "assumptions": assumptions,
+                **attention_json(thesis, perf, {a["id"]: a["status"] for a in assumptions}, closes, last_dates, today),
             }
         )
     stale = []
@@ -151,6 +187,14 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
                 f"  {pos['ticker']:<9} {pos['weight'] * 100:>4.0f}%  last {last:>9}  return {percent(pos.get('return')):>7}"
                 f"  target {target:>8}  progress {progress:>5}  days left {days}{when}"
             )
+        for reason in t.get("attention", []):
+            lines.append(f"  needs attention: {reason}")
+        upcoming = t.get("next_catalyst")
+        if upcoming:
+            lines.append(f"  next catalyst: {upcoming['date']} {upcoming['event']}")
+        review = t.get("review") or {}
+        if review.get("due"):
+            lines.append(f"  review every {review['every']}: last {review['last']}, due {review['due']}" + (" (overdue)" if review["overdue"] else ""))
         for a in t["assumptions"]:
             lines.append(f"  [{a['status']}] {a['id']}")
             for reason in a["reasons"]:

@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from tracker.attention.reasons import past_horizon
 from tracker.portfolio.figures import ThesisPerformance
 from tracker.storage.db import transaction, upsert
 from tracker.storage.tables import ThesisSummary
 
 HEADLINE_FIELDS = ("computed_at", "last_date", "portfolio_return", "benchmark_return", "excess", "drawdown", "target_return",
-                   "weighted_progress", "min_days_left")
+                   "weighted_progress", "min_days_left", "past_horizon")
 
 
 def headline_row(perf: ThesisPerformance, now: dt.datetime) -> dict[str, Any]:
@@ -28,6 +29,7 @@ def headline_row(perf: ThesisPerformance, now: dt.datetime) -> dict[str, Any]:
         "thesis_id": perf.thesis_id, "computed_at": now, "last_date": p.last_date, "portfolio_return": p.ret,
         "benchmark_return": p.benchmark_return, "excess": p.excess, "drawdown": p.drawdown, "target_return": p.target_return,
         "weighted_progress": p.weighted_progress, "min_days_left": min((f.days_left for f in perf.positions), default=None),
+        "past_horizon": past_horizon(perf.positions),
     }
 
 

@@ -44,6 +44,9 @@ SAMPLE: dict[str, SampleSeries] = {
     "AMZN": SampleSeries(215.0, 0.06, 0.30),
     "MSFT": SampleSeries(470.0, -0.04, 0.26),
     "GOOGL": SampleSeries(180.0, 0.12, 0.30),
+    # the on-track example thesis
+    "VRT": SampleSeries(120.0, 0.45, 0.22),
+    "CEG": SampleSeries(300.0, 0.35, 0.20),
 }
 
 

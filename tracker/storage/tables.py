@@ -246,6 +246,7 @@ class ThesisSummary(Base):
     target_return: Mapped[float | None] = mapped_column(Float)
     weighted_progress: Mapped[float | None] = mapped_column(Float)
     min_days_left: Mapped[int | None] = mapped_column(Integer)
+    past_horizon: Mapped[list[str] | None] = mapped_column(JSON)  # held positions past their horizon without their target
 
 
 # --- version journal ---------------------------------------------------------------------

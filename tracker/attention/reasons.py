@@ -1,0 +1,61 @@
+"""Why a thesis needs attention today: each reason a short text that says what to do.
+
+The contract's list: an assumption falsified or at risk, a review overdue, a position past its
+horizon without its target, a catalyst within 7 days, stale data. A closed thesis needs none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from tracker.attention.catalysts import SOON_DAYS, CatalystView
+from tracker.attention.review import ReviewState
+from tracker.portfolio.figures import PositionFigures
+from tracker.portfolio.maths import staleness
+from tracker.thesis.model import Thesis
+
+
+def _days(n: int) -> str:
+    return "today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days"
+
+
+def attention_reasons(
+    thesis: Thesis,
+    statuses: Mapping[str, str],
+    review: ReviewState,
+    upcoming: Iterable[CatalystView],
+    past_horizon: Iterable[str],
+    last_closes: Mapping[str, dt.date | None],
+    today: dt.date,
+) -> list[str]:
+    """`statuses`: assumption id → status; `past_horizon`: tickers of open positions whose horizon
+    passed without reaching their target; `last_closes`: ticker → last stored close."""
+    if thesis.closed is not None:
+        return []
+    reasons: list[str] = []
+    for a in thesis.assumptions:
+        status = statuses.get(a.id)
+        if status == "falsified":
+            reasons.append(f"assumption {a.id} is falsified: decide whether the thesis still stands, or close it")
+        elif status == "at_risk":
+            reasons.append(f"assumption {a.id} is at risk: read its evidence and record a review")
+    if review.overdue and review.due is not None:
+        reasons.append(f"review overdue since {review.due}: review each assumption and record it under reviews:")
+    for ticker in past_horizon:
+        reasons.append(f"{ticker} passed its horizon without reaching its target: sell it (closed:) or give it a new dated target")
+    for c in upcoming:
+        days = (c.date - today).days
+        if 0 <= days <= SOON_DAYS:
+            reasons.append(f"catalyst {_days(days)} ({c.date}): {c.event}")
+    needed = [t for t, until in thesis.needed_until().items() if until is None]
+    stale = [t for t in needed if staleness(last_closes.get(t), today)[1]]
+    if stale:
+        shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+        reasons.append(f"prices of {shown} are stale: run `tracker refresh` and check Data health")
+    return reasons
+
+
+def past_horizon(positions: Iterable[PositionFigures]) -> list[str]:
+    """Tickers of held positions whose horizon passed before they reached their target."""
+    return [p.ticker for p in positions if p.state == "open" and p.pace == "expired"]

@@ -166,3 +166,24 @@ def test_catalyst_and_cadence_errors_are_located(extra, message):
     with pytest.raises(ThesisFileError) as info:
         thesis(extra)
     assert [str(i) for i in info.value.issues] == [message]
+
+
+def test_scorecard_and_closed_record():
+    from tracker.attention.track_record import closed_thesis, reached_target, scorecard
+
+    days = pd.bdate_range("2026-06-01", "2026-11-24")
+    rising = [100.0 + i for i in range(len(days))]  # 100 → ~224
+    frame = pd.DataFrame({"NET": rising, "DDOG": [100.0] * len(days), "QQQ": [100.0] * len(days)}, index=days)
+    t = thesis()  # NET target 150 within 120 days (to 2026-09-29): reached on the 51st business day
+    perf = thesis_performance(t, frame, TODAY)
+    net, ddog = perf.positions
+    assert reached_target(net, perf.closes, TODAY) is True
+    assert reached_target(ddog, perf.closes, TODAY) is None  # no target
+    card = scorecard([(t, perf, {"a1": "falsified", "a2": "intact"})], TODAY)
+    assert (card.positions_with_target, card.reached, card.assumptions, card.broke) == (1, 1, 2, 1)
+    assert card.hit_rate == 1.0 and card.break_rate == 0.5
+    assert closed_thesis(t, perf, {}) is None
+    ended = thesis("closed: {date: 2026-09-30, outcome: played_out}\n")
+    record = closed_thesis(ended, thesis_performance(ended, frame, TODAY), {"a1": "falsified"})
+    assert (record.outcome, record.holding_days, record.falsified) == ("played_out", 121, ["a1"])
+    assert record.ret == pytest.approx(0.6 * (frame.loc["2026-09-30", "NET"] / 100 - 1))

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PAGES = {"overview": "", "thesis": "thesis", "news": "news", "health": "health"}
+PAGES = {"overview": "", "thesis": "thesis", "track_record": "track-record", "news": "news", "health": "health"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -127,3 +127,41 @@ def test_history_section_shows_the_journal(world, tmp_path):
     lines = " ".join(m.value for m in at.markdown if m.value.startswith("- "))
     assert "positions\\[A\\]\\.target\\: 150 → 160" in lines
     assert "first version" in lines
+
+
+def test_catalysts_review_and_timeline_on_the_thesis_page(world):
+    path = Path(load_settings().theses_dir) / "living.yaml"
+    text = path.read_text() + (
+        "assumptions:\n  - id: holds\n    statement: s\n    falsified_if: f\n    checks:\n      - when: return(A) < -50%\n"
+        "catalysts:\n  - {date: 2026-01-10, event: Weekend news, ticker: A, assumption: holds}\n"
+        "  - {date: 2099-03-01, event: Far launch}\n"
+        "review_every: 30d\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    run_refresh(load_settings(), trigger="test")
+    st.cache_data.clear()
+    at = page("living")
+    upcoming = table_with(at, "In (days)")
+    assert list(upcoming["Event"]) == ["Far launch"]
+    past = table_with(at, "Reaction").set_index("Event")
+    assert past.loc["Weekend news", "Reaction"] == pytest.approx(0.0)  # Friday 01-09 (120) to Monday 01-12 (120)
+    assert any("The review is overdue" in w.value for w in at.warning)
+    assert [b.label for b in at.get("download_button")] == ["Download positions as CSV", "Add upcoming catalysts to your calendar (.ics)"]
+    assert any(s.value == "Status timeline" for s in at.subheader)
+
+
+def test_track_record_page(world):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()  # registers the pages, so the page's own url path is known
+    at.switch_page("tracker/ui/views/track_record.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    m = {x.label: x.value for x in at.metric}
+    assert m["Closed theses"] == "1 of 2"
+    # living's A (target 150, 90 days) and C (target 70, 30 days) never reached their targets and their horizons
+    # passed in early 2026; the ended thesis has no targets: 0 of 2
+    assert m["Targets reached before their horizon"] == "0%"
+    record = table_with(at, "Outcome")
+    assert list(record["Thesis"]) == ["Ended thesis"] and list(record["Held (days)"]) == [9]
+    assert list(record["Return"]) == pytest.approx([0.0]) and list(record["Excess (points)"]) == pytest.approx([-5.0])
+    assert any(s.value == "Return against excess over the benchmark" for s in at.subheader)

@@ -20,6 +20,7 @@ def main() -> None:
         [
             st.Page(VIEWS / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
             st.Page(VIEWS / "thesis.py", title="Thesis", icon=":material/description:", url_path="thesis"),
+            st.Page(VIEWS / "track_record.py", title="Track record", icon=":material/emoji_events:", url_path="track-record"),
             st.Page(VIEWS / "news.py", title="News", icon=":material/newspaper:", url_path="news"),
             st.Page(VIEWS / "health.py", title="Data health", icon=":material/monitor_heart:", url_path="health"),
         ]

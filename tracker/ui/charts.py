@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 import altair as alt
 import pandas as pd
 
+from tracker.attention.track_record import ClosedThesis
 from tracker.portfolio.figures import ThesisPerformance
 
 EVENT_COLOURS = {"buy": "#2da44e", "sell": "#cf222e", "rebalance": "#8250df", "close": "#57606a"}
@@ -113,4 +117,54 @@ def sentiment_over_time(items: list[dict], tickers: list[str]) -> alt.Chart | No
             tooltip=["ticker:N", alt.Tooltip("week:T"), alt.Tooltip("sentiment:Q", format="+.2f"), "articles:Q"],
         )
         .properties(height=260)
+    )
+
+
+def return_vs_excess(records: Sequence[ClosedThesis]) -> alt.LayerChart | None:
+    """One point per closed thesis: its return across, its excess over the benchmark up, by outcome."""
+    rows = [{"thesis": r.title, "return": r.ret * 100, "excess": r.excess * 100, "outcome": r.outcome.replace("_", " ")}
+            for r in records if r.ret is not None and r.excess is not None]
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    base = alt.Chart(frame).encode(
+        x=alt.X("return:Q", title="Return (%)"),
+        y=alt.Y("excess:Q", title="Excess over the benchmark (points)"),
+    )
+    points = base.mark_circle(size=140).encode(
+        color=alt.Color("outcome:N", title=None, legend=alt.Legend(orient="top")),
+        tooltip=["thesis:N", "outcome:N", alt.Tooltip("return:Q", format="+.1f"), alt.Tooltip("excess:Q", format="+.1f")],
+    )
+    labels = base.mark_text(align="left", dx=9, fontSize=12).encode(text="thesis:N")
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#9aa4b2").encode(y="y:Q")
+    return alt.layer(zero, points, labels).properties(height=320)
+
+
+STATUS_COLOURS = {"intact": "#2da44e", "at_risk": "#d4a72c", "falsified": "#cf222e", "unknown": "#8c959f"}
+
+
+def status_timeline(history: pd.DataFrame, start: dt.date, end: dt.datetime) -> alt.Chart:
+    """Each assumption's status as bars from one change to the next (the last runs to `end`), on an
+    axis from the thesis's opening (`start`) so the whole life of the thesis is in view."""
+    rows = []
+    for assumption, changes in history.sort_values("changed_at").groupby("assumption", sort=False):
+        times = list(pd.to_datetime(changes["changed_at"], utc=True))
+        for i, (when, status, why) in enumerate(zip(times, changes["to"], changes["reasons"], strict=True)):
+            until = times[i + 1] if i + 1 < len(times) else pd.Timestamp(end)
+            rows.append({"assumption": assumption, "from": when, "until": max(until, when), "status": status.replace("_", " "),
+                         "why": "; ".join(why or [])[:300]})
+    frame = pd.DataFrame(rows)
+    return (
+        alt.Chart(frame)
+        .mark_bar(height=16)
+        .encode(
+            x=alt.X("from:T", title=None, scale=alt.Scale(domain=[pd.Timestamp(start, tz="UTC").isoformat(), pd.Timestamp(end).isoformat()])),
+            x2="until:T",
+            y=alt.Y("assumption:N", title=None, axis=alt.Axis(labelLimit=260)),
+            color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
+                            scale=alt.Scale(domain=[k.replace("_", " ") for k in STATUS_COLOURS], range=list(STATUS_COLOURS.values()))),
+            tooltip=["assumption:N", "status:N", alt.Tooltip("from:T", format="%Y-%m-%d %H:%M"), alt.Tooltip("until:T", format="%Y-%m-%d"),
+                     alt.Tooltip("why:N", title="reasons")],
+        )
+        .properties(height=32 * frame["assumption"].nunique() + 30)
     )

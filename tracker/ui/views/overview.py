@@ -8,10 +8,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from tracker.attention.catalysts import catalyst_views, next_catalyst
+from tracker.attention.reasons import attention_reasons
+from tracker.attention.review import review_state
 from tracker.conditions.status import thesis_verdict
 from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
-from tracker.ui.format import OUTCOME_TEXT, day, pct
+from tracker.ui.format import OUTCOME_TEXT, day, pct, plain
 
 
 def _pct_number(x: float | None, clamp: bool = False) -> float | None:
@@ -48,14 +51,41 @@ def headline(thesis, key: str, clamp: bool = False) -> float | None:
 verdicts = {t.id: verdict_of(t) for t in items}
 open_theses = [t for t in items if t.closed is None]
 closed_theses = sorted((t for t in items if t.closed is not None), key=lambda t: t.closed.date, reverse=True)
+today = dt.date.today()
+last_closes = q.last_dates(open_theses)
+reasons: dict[str, list[str]] = {}
+for t in open_theses:
+    upcoming = [v for v in catalyst_views(t, None, today) if v.upcoming]
+    status_of = {a.id: statuses.get((t.id, a.id), {}).get("status", "unknown") for a in t.assumptions}
+    past = summaries.get(t.id, {}).get("past_horizon") or []
+    reasons[t.id] = attention_reasons(t, status_of, review_state(t, today), upcoming, past, last_closes, today)
 # the theses that need attention first: falsified, then at risk, then unknown
 ranked = sorted(open_theses, key=lambda t: (-verdicts[t.id]["falsified"], -verdicts[t.id]["at_risk"], -verdicts[t.id]["unknown"], t.title))
+needing = [t for t in ranked if reasons[t.id]]
+on_track = [t for t in ranked if not reasons[t.id]]
+
+
+def next_event(thesis) -> str:
+    soonest = next_catalyst(thesis, today)
+    return f"{soonest.date} · {soonest.event}" if soonest else "—"
+
+
+def review_due(thesis) -> str:
+    state = review_state(thesis, today)
+    if state.due is None:
+        return "no cadence"
+    return f"{state.due} (overdue)" if state.overdue else str(state.due)
+
+
+if items:
+    st.markdown(f"**{len(needing)}** need attention · **{len(on_track)}** on track · **{len(closed_theses)}** closed")
 
 if len(ranked) > 1:
     table = pd.DataFrame(
         [
             {
                 "Thesis": t.title,
+                "Needs attention": len(reasons[t.id]),
                 "Return": headline(t, "portfolio_return"),
                 "Benchmark": headline(t, "benchmark_return"),
                 "Excess": headline(t, "excess"),
@@ -65,6 +95,8 @@ if len(ranked) > 1:
                 "At risk": verdicts[t.id]["at_risk"],
                 "Falsified": verdicts[t.id]["falsified"],
                 "Unknown": verdicts[t.id]["unknown"],
+                "Next catalyst": next_event(t),
+                "Review due": review_due(t),
             }
             for t in ranked
         ]
@@ -74,6 +106,7 @@ if len(ranked) > 1:
         hide_index=True,
         width="stretch",
         column_config={
+            "Needs attention": st.column_config.NumberColumn(help="how many reasons the thesis needs you today"),
             "Return": st.column_config.NumberColumn(format="%+.1f%%"),
             "Benchmark": st.column_config.NumberColumn(format="%+.1f%%"),
             "Excess": st.column_config.NumberColumn(format="%+.1f%%"),
@@ -83,12 +116,15 @@ if len(ranked) > 1:
     if len(ranked) > MAX_CARDS:
         st.caption(f"Cards below for the {MAX_CARDS} theses that need attention most; all {len(ranked)} open theses are in the table.")
 
-for thesis in ranked[:MAX_CARDS]:
+
+def card(thesis) -> None:
     figures = summaries.get(thesis.id, {})
     counts = verdicts[thesis.id]
     with st.container(border=True):
         st.subheader(thesis.title)
         st.caption(f"{thesis.category or 'thesis'} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · {len(thesis.positions)} positions")
+        for reason in reasons[thesis.id]:
+            st.markdown(f":orange[:material/priority_high:] {plain(reason)}")
         cols = st.columns(5)
         excess = figures.get("excess")
         cols[0].metric("Portfolio return", pct(figures.get("portfolio_return")), delta=None if excess is None else f"{pct(excess)} vs {thesis.benchmark}")
@@ -100,6 +136,7 @@ for thesis in ranked[:MAX_CARDS]:
             f":green-badge[{counts['intact']} intact] :orange-badge[{counts['at_risk']} at risk] "
             f":red-badge[{counts['falsified']} falsified] :gray-badge[{counts['unknown']} unknown]"
         )
+        st.caption(f"Next catalyst: {plain(next_event(thesis))} · review due: {review_due(thesis)}")
         if figures:
             st.caption(f"Figures as of the refresh of {day(figures['computed_at'])}")
         freshness = f"last close {day(figures['last_date'])}" if figures.get("last_date") else "no prices yet — run `tracker refresh`"
@@ -107,8 +144,18 @@ for thesis in ranked[:MAX_CARDS]:
         st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(finished)) if finished else ''}")
         st.page_link(THESIS_PAGE, label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})
 
+
+if needing:
+    st.header("Needs attention")
+    for thesis in needing[:MAX_CARDS]:
+        card(thesis)
+if on_track:
+    st.header("On track")
+    for thesis in on_track[: max(0, MAX_CARDS - len(needing[:MAX_CARDS]))] or on_track[:1]:
+        card(thesis)
+
 if closed_theses:
-    st.subheader("Closed theses")
+    st.header("Closed")
     closed_table = pd.DataFrame(
         [
             {

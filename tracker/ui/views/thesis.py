@@ -7,6 +7,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from tracker.attention.calendar import catalysts_ics
+from tracker.attention.catalysts import catalyst_views
+from tracker.attention.review import review_state
 from tracker.ui import charts
 from tracker.ui import queries as q
 from tracker.ui.components import article_list, demo_banner, empty
@@ -169,15 +172,42 @@ for a in thesis.assumptions:
             st.dataframe(pd.DataFrame([{"Check": c["when"], "Outcome": c["outcome"].replace("_", " "), "What it saw": c["detail"]} for c in mine]), hide_index=True, width="stretch")
         elif a.checks:
             empty("Checks not evaluated yet — run `tracker refresh`.")
-        past = history[history["assumption"] == a.id]
-        if not past.empty:
-            st.markdown("**History**")
-            st.dataframe(past.assign(change=past["from"].fillna("new") + " → " + past["to"])[["changed_at", "change"]], hide_index=True,
-                         column_config={"changed_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")})
         news = q.articles(thesis_id=thesis.id, assumption_id=a.id, limit=5)
         if news:
             st.markdown("**Linked news**")
             article_list(news, show_summary=False)
+
+if not history.empty:
+    st.subheader("Status timeline")
+    end = dt.datetime.combine(thesis.closed.date, dt.time(23, 59), dt.UTC) if thesis.closed else dt.datetime.now(dt.UTC)
+    st.altair_chart(charts.status_timeline(history, thesis.opened, end), width="stretch")
+    st.caption("Each assumption's status over time, from the first refresh that evaluated it; hover for the reasons.")
+
+st.subheader("Catalysts and reviews")
+views = catalyst_views(thesis, perf.closes, today)
+review = review_state(thesis, today)
+if review.due is not None:
+    text = f"Reviewed every {review.every}: last review {review.last}, next due {review.due}."
+    (st.warning if review.overdue else st.caption)(text + (" The review is overdue: review each assumption and record it under `reviews:`." if review.overdue else ""))
+else:
+    st.caption(f"Last review {review.last}. Add `review_every: 90d` to be reminded when a review is due.")
+if not views:
+    empty("No catalysts: add dated events the thesis waits for under `catalysts:`.")
+else:
+    upcoming = [v for v in views if v.upcoming]
+    past = [v for v in views if not v.upcoming]
+    if upcoming:
+        st.markdown("**Upcoming**")
+        st.dataframe(pd.DataFrame([{"Date": v.date, "In (days)": (v.date - today).days, "Event": v.event, "Ticker": v.ticker or "",
+                                    "Assumption": v.assumption or ""} for v in upcoming]), hide_index=True, width="stretch")
+        ics = catalysts_ics([thesis], today, dt.datetime.now(dt.UTC))
+        st.download_button("Add upcoming catalysts to your calendar (.ics)", ics, file_name=f"{thesis.id}-catalysts.ics", mime="text/calendar")
+    if past:
+        st.markdown("**Past**")
+        st.dataframe(pd.DataFrame([{"Date": v.date, "Event": v.event, "Ticker": v.ticker or "", "Assumption": v.assumption or "",
+                                    "Reaction": None if v.reaction is None else v.reaction * 100} for v in past]),
+                     hide_index=True, width="stretch",
+                     column_config={"Reaction": st.column_config.NumberColumn(format="%+.1f%%", help="the ticker's return from the last close before the event to the first close after it")})
 
 st.subheader("History")
 versions = q.history_versions(thesis.id)

@@ -63,7 +63,7 @@ def test_upgrade_from_the_first_revision_keeps_rows(db_url):
     assert "thesis_summaries" not in inspect(old).get_table_names()
     old.dispose()
     new = open_database(db_url)  # migrates to the latest revision on first use
-    assert current_revisions(new) == head_revisions() == {"0004"}
+    assert current_revisions(new) == head_revisions() == {"0005"}
     assert "thesis_summaries" in inspect(new).get_table_names()
     with transaction(new) as s:
         assert s.scalars(select(Price.close)).all() == [221.4]
@@ -114,4 +114,29 @@ def test_upgrade_from_0003_keeps_headline_figures(db_url):
         row.past_horizon = ["NET"]
     with transaction(new) as s:
         assert s.get(ThesisSummary, "t").past_horizon == ["NET"]
+    new.dispose()
+
+
+def test_upgrade_from_0004_keeps_status_alerts_and_allows_reminders(db_url):
+    """Migration 0005 lets alerts be reminders (no status change) without touching the stored ones."""
+    from tracker.storage.tables import Alert
+
+    old = create_db_engine(db_url)
+    upgrade(old, "0004")
+    moment = dt.datetime(2026, 11, 24, 18, 30)
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO status_history (thesis_id, assumption_id, from_status, to_status, changed_at, reasons) "
+                          "VALUES ('t', 'a', NULL, 'at_risk', :at, '[]')"), {"at": moment})
+        change = conn.execute(text("SELECT id FROM status_history")).scalar_one()
+        conn.execute(text("INSERT INTO alerts (change_id, thesis_id, assumption_id, from_status, to_status, created_at, evidence, "
+                          "delivery_attempts) VALUES (:c, 't', 'a', NULL, 'at_risk', :at, '{}', 0)"), {"c": change, "at": moment})
+    old.dispose()
+    new = open_database(db_url)
+    with transaction(new) as s:
+        (kept,) = s.scalars(select(Alert)).all()
+        assert (kept.kind, kept.to_status, kept.dedupe_key) == ("status_change", "at_risk", None)
+        s.add(Alert(kind="review_overdue", dedupe_key="review:t:2026-11-30", thesis_id="t", created_at=moment.replace(tzinfo=dt.UTC),
+                    evidence={"text": "review overdue"}))
+    with transaction(new) as s:
+        assert sorted(s.scalars(select(Alert.kind)).all()) == ["review_overdue", "status_change"]
     new.dispose()

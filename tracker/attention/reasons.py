@@ -7,7 +7,9 @@ horizon without its target, a catalyst within 7 days, stale data. A closed thesi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from tracker.attention.catalysts import SOON_DAYS, CatalystView
 from tracker.attention.review import ReviewState
@@ -59,3 +61,29 @@ def attention_reasons(
 def past_horizon(positions: Iterable[PositionFigures]) -> list[str]:
     """Tickers of held positions whose horizon passed before they reached their target."""
     return [p.ticker for p in positions if p.state == "open" and p.pace == "expired"]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """An alert that is not a status change: raised once per key, however many refreshes see it."""
+
+    thesis_id: str
+    kind: str  # catalyst_soon | review_overdue
+    key: str
+    text: str
+
+
+def reminders(thesis: Thesis, review: ReviewState, upcoming: Iterable[CatalystView], today: dt.date) -> list[Reminder]:
+    """A catalyst within 7 days, and a review that fell overdue, for an open thesis."""
+    if thesis.closed is not None:
+        return []
+    out: list[Reminder] = []
+    for c in upcoming:
+        days = (c.date - today).days
+        if 0 <= days <= SOON_DAYS:
+            digest = hashlib.sha256(c.event.encode()).hexdigest()[:16]
+            out.append(Reminder(thesis.id, "catalyst_soon", f"catalyst:{thesis.id}:{c.date}:{digest}", f"catalyst {_days(days)} ({c.date}): {c.event}"))
+    if review.overdue and review.due is not None:
+        out.append(Reminder(thesis.id, "review_overdue", f"review:{thesis.id}:{review.due}",
+                            f"review overdue since {review.due}: review each assumption and record it under reviews:"))
+    return out

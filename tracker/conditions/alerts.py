@@ -19,6 +19,14 @@ MAX_PER_RUN = 200
 
 
 def payload(alert: Alert) -> dict[str, Any]:
+    if alert.kind != "status_change":
+        return {
+            "type": alert.kind,
+            "alert_id": alert.id,
+            "thesis": alert.thesis_id,
+            "text": (alert.evidence or {}).get("text"),
+            "at": alert.created_at.isoformat(),
+        }
     return {
         "type": "assumption_status_changed",
         "alert_id": alert.id,

@@ -15,13 +15,16 @@ import httpx
 import pandas as pd
 from sqlalchemy import Engine
 
+from tracker.attention.catalysts import catalyst_views
+from tracker.attention.reasons import reminders
+from tracker.attention.review import review_state
 from tracker.conditions.alerts import deliver_pending
 from tracker.conditions.ast import Call, Expr, Number, Span
 from tracker.conditions.checks import parse_check
 from tracker.conditions.evaluate import Context, NewsData, Result, evaluate
 from tracker.conditions.parser import ConditionError
 from tracker.conditions.status import apply_review, computed_status
-from tracker.conditions.store import StatusChangeRecord, current_statuses, save_outcomes
+from tracker.conditions.store import StatusChangeRecord, current_statuses, save_outcomes, save_reminders
 from tracker.news.store import articles_between
 from tracker.portfolio.calculator import price_window
 from tracker.portfolio.store import headline_row, save_headlines
@@ -138,9 +141,12 @@ def run_checks(
             progress.advance(f"{thesis.id}/{a.id}: {verdict.status}")
         headline_rows.append(headline_row(ctx.perf, now))
 
+    today = now.date()
+    due = [r for t in theses for r in reminders(t, review_state(t, today), [v for v in catalyst_views(t, None, today) if v.upcoming], today)]
     with transaction(engine) as s:  # all statuses of the run, or none
         save_outcomes(s, result_rows, status_rows, changes, now, run_id)
         save_headlines(s, headline_rows)
+        report.add("reminders_raised", save_reminders(s, due, now))
     report.lines.extend(f"{c.thesis_id}/{c.assumption_id}: {c.before or 'new'} → {c.after}" for c in changes)
     report.add("statuses_changed", len(changes))
     progress.finish()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from tracker.attention.reasons import Reminder
 from tracker.storage.db import transaction, upsert
 from tracker.storage.tables import Alert, AssumptionStatus, CheckResult, StatusChange
 
@@ -83,16 +84,29 @@ def status_history(engine: Engine, thesis_id: str) -> list[tuple[str, str | None
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
-def latest_alerts(engine: Engine, thesis_ids: Iterable[str], limit: int) -> list[tuple[dt.datetime, str, str, str | None, str, dt.datetime | None]]:
-    """The newest alerts of these theses: (created, thesis, assumption, from, to, delivered)."""
+def latest_alerts(engine: Engine, thesis_ids: Iterable[str], limit: int) -> list[tuple[Any, ...]]:
+    """The newest alerts of these theses: (created, thesis, assumption, from, to, delivered, kind, evidence text)."""
     with transaction(engine) as s:
         rows = s.execute(
-            select(Alert.created_at, Alert.thesis_id, Alert.assumption_id, Alert.from_status, Alert.to_status, Alert.delivered_at)
+            select(Alert.created_at, Alert.thesis_id, Alert.assumption_id, Alert.from_status, Alert.to_status, Alert.delivered_at,
+                   Alert.kind, Alert.evidence)
             .where(Alert.thesis_id.in_(sorted(set(thesis_ids))))
             .order_by(Alert.created_at.desc(), Alert.id.desc())
             .limit(limit)
         ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(*r[:7], (r[7] or {}).get("text")) for r in rows]
+
+
+def save_reminders(session: Session, items: Sequence[Reminder], now: dt.datetime) -> int:
+    """Store each reminder once: a key already stored is skipped (it was raised by an earlier run)."""
+    keys = [r.key for r in items]
+    if not keys:
+        return 0
+    seen = set(session.scalars(select(Alert.dedupe_key).where(Alert.dedupe_key.in_(keys))).all())
+    fresh = [r for r in items if r.key not in seen]
+    for r in fresh:
+        session.add(Alert(kind=r.kind, dedupe_key=r.key, thesis_id=r.thesis_id, created_at=now, evidence={"text": r.text}))
+    return len(fresh)
 
 
 def save_outcomes(

@@ -213,15 +213,19 @@ class StatusChange(Base):
 
 
 class Alert(Base):
-    """A status change to tell the investor about, with its evidence and webhook delivery state."""
+    """Something to tell the investor about, with its evidence and webhook delivery state: a status
+    change (`kind` status_change), or a reminder (catalyst_soon, review_overdue) raised once per
+    `dedupe_key`, however many refreshes see it."""
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("status_history.id", ondelete="CASCADE"), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False, default="status_change", server_default="status_change")
+    dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("status_history.id", ondelete="CASCADE"), unique=True)
     thesis_id: Mapped[str] = mapped_column(String(80), nullable=False)
-    assumption_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    assumption_id: Mapped[str | None] = mapped_column(String(80))
     from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    to_status: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -162,7 +162,7 @@ def history_versions(thesis_id: str) -> list[VersionChanges]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _alerts(url: str, ids: tuple[str, ...], limit: int) -> pd.DataFrame:
     rows = conditions_store.latest_alerts(_engine(url), ids, limit)
-    return pd.DataFrame(rows, columns=["when", "thesis", "assumption", "from", "to", "delivered"])
+    return pd.DataFrame(rows, columns=["when", "thesis", "assumption", "from", "to", "delivered", "kind", "text"])
 
 
 def alerts(ids: list[str], limit: int = 10) -> pd.DataFrame:

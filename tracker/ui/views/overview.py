@@ -190,7 +190,8 @@ st.subheader("Latest alerts")
 if alerts.empty:
     empty("No status changes yet — they appear here after `tracker refresh` evaluates the checks.")
 else:
-    shown = alerts.assign(change=alerts["from"].fillna("new") + " → " + alerts["to"])[["when", "thesis", "assumption", "change"]]
+    change = (alerts["from"].fillna("new") + " → " + alerts["to"].fillna("")).where(alerts["kind"] == "status_change", alerts["text"])
+    shown = alerts.assign(change=change, assumption=alerts["assumption"].fillna(""))[["when", "thesis", "assumption", "change"]]
     st.dataframe(shown, hide_index=True, width="stretch", column_config={"when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")})
 
 if result.invalid:

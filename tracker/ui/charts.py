@@ -127,17 +127,24 @@ def return_vs_excess(records: Sequence[ClosedThesis]) -> alt.LayerChart | None:
     if not rows:
         return None
     frame = pd.DataFrame(rows)
+
+    def span(column: str) -> list[float]:  # both signs in view, with room around the points
+        low, high = min(float(frame[column].min()), 0.0), max(float(frame[column].max()), 0.0)
+        pad = max(5.0, (high - low) * 0.15)
+        return [low - pad, high + pad]
+
     base = alt.Chart(frame).encode(
-        x=alt.X("return:Q", title="Return (%)"),
-        y=alt.Y("excess:Q", title="Excess over the benchmark (points)"),
+        x=alt.X("return:Q", title="Return (%)", scale=alt.Scale(domain=span("return"))),
+        y=alt.Y("excess:Q", title="Excess over the benchmark (points)", scale=alt.Scale(domain=span("excess"))),
     )
     points = base.mark_circle(size=140).encode(
         color=alt.Color("outcome:N", title=None, legend=alt.Legend(orient="top")),
         tooltip=["thesis:N", "outcome:N", alt.Tooltip("return:Q", format="+.1f"), alt.Tooltip("excess:Q", format="+.1f")],
     )
     labels = base.mark_text(align="left", dx=9, fontSize=12).encode(text="thesis:N")
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#9aa4b2").encode(y="y:Q")
-    return alt.layer(zero, points, labels).properties(height=320)
+    zero_y = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#9aa4b2").encode(y="y:Q")
+    zero_x = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#9aa4b2").encode(x="x:Q")
+    return alt.layer(zero_y, zero_x, points, labels).properties(height=320)
 
 
 STATUS_COLOURS = {"intact": "#2da44e", "at_risk": "#d4a72c", "falsified": "#cf222e", "unknown": "#8c959f"}

@@ -78,7 +78,7 @@ def review_due(thesis) -> str:
 
 
 if items:
-    st.markdown(f"**{len(needing)}** need attention · **{len(on_track)}** on track · **{len(closed_theses)}** closed")
+    st.markdown(f"**{len(needing)}** need{'s' if len(needing) == 1 else ''} attention · **{len(on_track)}** on track · **{len(closed_theses)}** closed")
 
 if len(ranked) > 1:
     table = pd.DataFrame(

@@ -75,8 +75,7 @@ def ingest(
             if item.entry.uid not in stored:
                 fresh.setdefault(item.entry.uid, item)  # an entry listed twice in one feed is one article
         ids = insert_articles(s, [article_row(a.entry, feed.id, a.score, a.label, spec.sample, now) for a in fresh.values()])
-        syndicated = add_sources(s, feed.id, stored, now)
-        add_sources(s, feed.id, ids, now)
+        syndicated = add_sources(s, feed.id, stored, ids, now)
         ticker_rows = [
             {"article_id": ids[a.entry.uid], "ticker": t, "matched": m, "sentiment": pair, "published_at": a.entry.published_at}
             for a in fresh.values()

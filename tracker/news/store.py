@@ -83,15 +83,18 @@ def insert_articles(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
     return {uid: id_ for uid, id_ in result.all()}
 
 
-def add_sources(session: Session, feed_id: int, sources: dict[str, int], now: dt.datetime) -> int:
-    """Record that this feed carried these entries (entry uid → article id); returns how many are new."""
-    known = set()
-    for chunk in _chunks(sorted(sources)):
+def add_sources(session: Session, feed_id: int, stored: dict[str, int], new: dict[str, int], now: dt.datetime) -> int:
+    """Record that this feed carried these entries (entry uid → article id): entries of articles
+    stored before (once per feed and entry) and of articles just inserted; returns how many of the
+    stored ones are new sources."""
+    known: set[str] = set()
+    for chunk in _chunks(sorted(stored)):
         known |= set(session.scalars(select(ArticleFeed.entry_uid).where(ArticleFeed.feed_id == feed_id, ArticleFeed.entry_uid.in_(chunk))))
-    rows = [{"feed_id": feed_id, "entry_uid": uid, "article_id": aid, "first_seen_at": now} for uid, aid in sources.items() if uid not in known]
+    added = {uid: aid for uid, aid in stored.items() if uid not in known}
+    rows = [{"feed_id": feed_id, "entry_uid": uid, "article_id": aid, "first_seen_at": now} for uid, aid in (added | new).items()]
     if rows:
-        session.execute(insert(ArticleFeed), rows)
-    return len(rows)
+        session.execute(insert(ArticleFeed.__table__), rows)  # Core executemany: no ORM bookkeeping
+    return len(added)
 
 
 def article_sources(session: Session, article_ids: Sequence[int]) -> dict[int, list[str]]:

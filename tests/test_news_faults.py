@@ -42,7 +42,7 @@ def test_feed_corpus(name, outcome, entries):
     assert (parsed.error is not None) == (outcome == "error")
     assert (parsed.warning is not None) == (outcome == "warning")
     for e in parsed.entries:  # no entity was expanded, no local file was read
-        assert "root:" not in e.raw_title and "lollol" not in e.raw_title
+        assert "root:" not in e.title and "lollol" not in e.title
 
 
 def _closed_port() -> int:

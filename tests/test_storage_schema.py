@@ -63,7 +63,7 @@ def test_upgrade_from_the_first_revision_keeps_rows(db_url):
     assert "thesis_summaries" not in inspect(old).get_table_names()
     old.dispose()
     new = open_database(db_url)  # migrates to the latest revision on first use
-    assert current_revisions(new) == head_revisions() == {"0005"}
+    assert current_revisions(new) == head_revisions() == {"0006"}
     assert "thesis_summaries" in inspect(new).get_table_names()
     with transaction(new) as s:
         assert s.scalars(select(Price.close)).all() == [221.4]
@@ -95,12 +95,12 @@ def test_upgrade_from_0002_adds_the_version_journal_and_keeps_rows(db_url):
     new.dispose()
 
 
-def test_upgrade_from_0003_keeps_headline_figures(db_url):
-    """Migration 0004 adds the positions past their horizon to the headline figures; rows stay."""
+def test_upgrade_from_0004_keeps_headline_figures(db_url):
+    """Migration 0005 adds the positions past their horizon to the headline figures; rows stay."""
     from tracker.storage.tables import ThesisSummary
 
     old = create_db_engine(db_url)
-    upgrade(old, "0003")
+    upgrade(old, "0004")
     moment = dt.datetime(2026, 11, 24, 18, 30, tzinfo=dt.UTC)
     with old.begin() as conn:
         conn.execute(text("INSERT INTO thesis_summaries (thesis_id, computed_at, portfolio_return) VALUES ('t', :at, 0.1)"),
@@ -117,12 +117,12 @@ def test_upgrade_from_0003_keeps_headline_figures(db_url):
     new.dispose()
 
 
-def test_upgrade_from_0004_keeps_status_alerts_and_allows_reminders(db_url):
-    """Migration 0005 lets alerts be reminders (no status change) without touching the stored ones."""
+def test_upgrade_from_0005_keeps_status_alerts_and_allows_reminders(db_url):
+    """Migration 0006 lets alerts be reminders (no status change) without touching the stored ones."""
     from tracker.storage.tables import Alert
 
     old = create_db_engine(db_url)
-    upgrade(old, "0004")
+    upgrade(old, "0005")
     moment = dt.datetime(2026, 11, 24, 18, 30)
     with old.begin() as conn:
         conn.execute(text("INSERT INTO status_history (thesis_id, assumption_id, from_status, to_status, changed_at, reasons) "

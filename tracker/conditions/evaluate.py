@@ -112,6 +112,7 @@ def _window(arg: object) -> Duration:
 
 
 def _phrase_pattern(phrases: str) -> re.Pattern[str]:
+    """Any of the `|`-separated phrases as whole words, punctuation included, on lower-cased raw text."""
     parts = [re.escape(p.strip().lower()) for p in phrases.split("|") if p.strip()]
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
@@ -161,8 +162,9 @@ class _Evaluator:
                 art = art[art["sentiment"] <= NEGATIVE_AT]
             pattern = _phrase_pattern(args[0].value)
             hits = art[art["text"].str.contains(pattern, regex=True)] if not art.empty else art
-            self.articles.update(int(i) for i in hits["id"])
-            return float(len(hits))
+            counted = {int(i) for i in hits["id"]}  # distinct articles: a syndicated story is one article
+            self.articles.update(counted)
+            return float(len(counted))
         if fn == "metric":
             name = args[0].name if isinstance(args[0], Symbol) else args[0].value
             obs = [o for a in ctx.thesis.assumptions for o in a.observations if o.metric == name and o.date <= ctx.today]

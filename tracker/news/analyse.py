@@ -55,8 +55,8 @@ def _pair_score(text: str, matched: list[str], overall: float) -> float:
 
 
 def analyse(entry: Entry, vocabulary: Vocabulary) -> Analysed:
-    overall = sentiment.article_score(entry.raw_title, entry.summary_text)
-    text = f"{entry.raw_title}. {entry.summary_text}"
+    overall = sentiment.article_score(entry.title, entry.summary_text)
+    text = f"{entry.title}. {entry.summary_text}" if entry.title else entry.summary_text
     tickers = {t: (m, _pair_score(text, m, overall)) for t, m in link_tickers(text, vocabulary.universe).items()}
     return Analysed(entry, overall, sentiment.label(overall), tickers, link_assumptions(text, vocabulary.keywords))
 

@@ -1,8 +1,9 @@
 """Making untrusted feed text safe before it is stored or shown.
 
 Summaries keep a small set of formatting tags (nh3, the Ammonia sanitiser) with http/https links
-only; titles become plain text with markdown syntax escaped, so a title can never turn into a
-link, an image or HTML when the dashboard renders it as markdown.
+only; titles and summaries' text become plain text, stored as written (no markup escaping). The
+dashboard escapes markdown where it renders them (`tracker.ui.format.plain`), so a title can never
+turn into a link, an image or HTML there, and the checks match the words the publisher wrote.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import nh3
 ALLOWED_TAGS = {"a", "b", "strong", "i", "em", "p", "br", "ul", "ol", "li", "blockquote", "code", "pre"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|guccounter|guce_\w+|_hsenc|_hsmi|ref|soc_src|soc_trk)$", re.I)
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|<>~$])")
 _SPACE = re.compile(r"\s+")
 
 
@@ -40,11 +40,6 @@ def to_text(fragment: str | None) -> str:
         return ""
     stripped = nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"})
     return _SPACE.sub(" ", html.unescape(stripped)).strip()
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape markdown syntax so the text renders literally."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def safe_link(url: str | None) -> str | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -17,7 +18,7 @@ from tracker.news.analyse import Analysed, Vocabulary, parse_and_analyse
 from tracker.news.feeds import FeedSpec, feeds_for
 from tracker.news.fetch import Fetched, fetch, make_client
 from tracker.news.parse import ParsedFeed
-from tracker.news.store import article_row, feed_row, insert_articles, known_keys, stored_uids
+from tracker.news.store import add_sources, article_row, feed_row, insert_articles, stored_matches, stored_uids
 from tracker.reporting.progress import NullProgress, Progress
 from tracker.reporting.report import StageReport
 from tracker.settings import Settings
@@ -31,9 +32,21 @@ PARSE_PROCESSES = max(1, min(4, (os.cpu_count() or 1)))
 PROCESS_POOL_MIN_FEEDS = 8  # below this, starting worker processes costs more than it saves
 
 
-def ingest(engine: Engine, spec: FeedSpec, fetched: Fetched, parsed: ParsedFeed | None, analysed: list[Analysed], report: StageReport) -> None:
-    """Store one feed's outcome and its new articles in one transaction."""
-    now = utcnow()
+def ingest(
+    engine: Engine,
+    spec: FeedSpec,
+    fetched: Fetched,
+    parsed: ParsedFeed | None,
+    analysed: list[Analysed],
+    report: StageReport,
+    now: dt.datetime | None = None,
+) -> None:
+    """Store one feed's outcome and its new articles in one transaction.
+
+    An entry that is an article already stored (same uid, or a copy syndicated from another feed:
+    `stored_matches`) adds this feed as one of its sources and is not stored again.
+    """
+    now = now or utcnow()
     with transaction(engine) as s:
         feed = feed_row(s, spec.url)
         feed.last_attempt_at = now
@@ -56,24 +69,21 @@ def ingest(engine: Engine, spec: FeedSpec, fetched: Fetched, parsed: ParsedFeed 
             return
         feed.title = parsed.title
         feed.entries_seen += len(parsed.entries)
-        uids, keys = known_keys(s, parsed.entries)
-        fresh = []
+        stored = stored_matches(s, feed.id, [a.entry for a in analysed])
+        fresh: dict[str, Analysed] = {}
         for item in analysed:
-            entry = item.entry
-            if entry.uid in uids or entry.title_key in keys:
-                continue
-            uids.add(entry.uid)
-            keys.add(entry.title_key)
-            fresh.append(item)
-        ids = insert_articles(s, [article_row(a.entry, feed.id, a.score, a.label, spec.sample) for a in fresh])
+            if item.entry.uid not in stored:
+                fresh.setdefault(item.entry.uid, item)  # an entry listed twice in one feed is one article
+        ids = insert_articles(s, [article_row(a.entry, feed.id, a.score, a.label, spec.sample, now) for a in fresh.values()])
+        syndicated = add_sources(s, feed.id, stored, ids, now)
         ticker_rows = [
             {"article_id": ids[a.entry.uid], "ticker": t, "matched": m, "sentiment": pair, "published_at": a.entry.published_at}
-            for a in fresh
+            for a in fresh.values()
             for t, (m, pair) in a.tickers.items()
         ]
         assumption_rows = [
             {"article_id": ids[a.entry.uid], "thesis_id": th, "assumption_id": asm, "matched": m, "published_at": a.entry.published_at}
-            for a in fresh
+            for a in fresh.values()
             for (th, asm), m in a.assumptions.items()
         ]
         if ticker_rows:
@@ -83,7 +93,9 @@ def ingest(engine: Engine, spec: FeedSpec, fetched: Fetched, parsed: ParsedFeed 
         report.add("feeds_ok")
         report.add("articles_new", len(fresh))
         warn = f" (warning: {parsed.warning})" if parsed.warning else ""
-        report.lines.append(f"{spec.url}: {len(parsed.entries)} entries, {len(fresh)} new{warn}")
+        also = f", {syndicated} already stored from another feed" if syndicated else ""
+        guessed = f" (undeclared encoding read as {parsed.encoding})" if parsed.encoding else ""
+        report.lines.append(f"{spec.url}: {len(parsed.entries)} entries, {len(fresh)} new{also}{guessed}{warn}")
 
 
 def refresh_news(
@@ -95,8 +107,12 @@ def refresh_news(
     *,
     client: httpx.Client | None = None,
     process_workers: int | None = None,
+    clock: Callable[[], dt.datetime] = utcnow,
 ) -> StageReport:
     """Read every feed once; one bad feed never stops the others.
+
+    `clock` tells the time of each fetch (the date of an undated entry, when an article was first
+    seen); tests move it to refresh "on another day".
 
     Closed theses are left out: their news stops at their close, so nothing new is fetched for
     them or linked to their assumptions.
@@ -129,8 +145,8 @@ def refresh_news(
         with transaction(engine) as s:
             known = frozenset(stored_uids(s, spec.url))
         if processes is not None:
-            return processes.submit(parse_and_analyse, got.body, got.headers, utcnow(), vocabulary, known)
-        return partial(parse_and_analyse, got.body, got.headers, utcnow(), vocabulary, known)
+            return processes.submit(parse_and_analyse, got.body, got.headers, clock(), vocabulary, known)
+        return partial(parse_and_analyse, got.body, got.headers, clock(), vocabulary, known)
 
     def result(got: Fetched, pending) -> tuple[ParsedFeed | None, list[Analysed]]:
         if pending is None:
@@ -151,7 +167,7 @@ def refresh_news(
         for spec, got, pending in started:
             parsed, analysed = result(got, pending)
             try:
-                ingest(engine, spec, got, parsed, analysed, report)
+                ingest(engine, spec, got, parsed, analysed, report, clock())
             except Exception as exc:  # one bad feed never stops the others
                 log.exception("storing feed %s failed", spec.url)
                 report.fail("feed", spec.url, f"{type(exc).__name__}: {exc}")

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.news.parse import Entry
-from tracker.storage.tables import Article, ArticleAssumption, ArticleTicker, Feed, utcnow
+from tracker.storage.tables import Article, ArticleAssumption, ArticleFeed, ArticleTicker, Feed
 
 
 def feed_row(session: Session, url: str) -> Feed:
@@ -23,27 +23,54 @@ def feed_row(session: Session, url: str) -> Feed:
 
 
 def stored_uids(session: Session, feed_url: str) -> list[str]:
-    """Uids of the articles first stored from this feed (to skip re-analysing them)."""
-    return list(session.scalars(select(Article.uid).join(Feed, Feed.id == Article.feed_id).where(Feed.url == feed_url)))
+    """Uids of the entries of this feed already stored (to skip re-analysing them)."""
+    return list(session.scalars(select(ArticleFeed.entry_uid).join(Feed, Feed.id == ArticleFeed.feed_id).where(Feed.url == feed_url)))
 
 
-def known_keys(session: Session, entries: Sequence[Entry]) -> tuple[set[str], set[str]]:
-    """Which of these entries' uids and title keys are stored already (two indexed queries)."""
-    uids = [e.uid for e in entries]
-    keys = [e.title_key for e in entries]
-    got_uids, got_keys = set(), set()
-    for i in range(0, len(uids), 500):
-        got_uids |= set(session.scalars(select(Article.uid).where(Article.uid.in_(uids[i : i + 500]))))
-        got_keys |= set(session.scalars(select(Article.title_key).where(Article.title_key.in_(keys[i : i + 500]))))
-    return got_uids, got_keys
+def _chunks(values: Sequence[str], size: int = 500) -> Iterable[list[str]]:
+    for i in range(0, len(values), size):
+        yield list(values[i : i + size])
 
 
-def article_row(entry: Entry, feed_id: int, sentiment: float, label: str, sample: bool) -> dict[str, Any]:
-    """The `articles` row of a parsed entry."""
+def stored_matches(session: Session, feed_id: int, entries: Sequence[Entry]) -> dict[str, int]:
+    """Entry uid → id of the stored article it is, for the entries of this feed already stored.
+
+    An entry is a stored article when its uid is the article's or one of its sources' (the same
+    guid or link in another feed), or, for a titled entry with a real date, when its title key is
+    that of an article no entry of this feed has given (a copy syndicated from another feed; two
+    entries of one feed with different ids are two articles, as the feed says).
+    """
+    uids = sorted({e.uid for e in entries})
+    found: dict[str, int] = {}
+    for chunk in _chunks(uids):
+        found.update(session.execute(select(ArticleFeed.entry_uid, ArticleFeed.article_id).where(ArticleFeed.entry_uid.in_(chunk))).all())
+        found.update(session.execute(select(Article.uid, Article.id).where(Article.uid.in_(chunk))).all())
+    keys = sorted({e.title_key for e in entries if e.title_key and e.uid not in found})
+    by_key: dict[str, int] = {}
+    from_this_feed = select(ArticleFeed.article_id).where(ArticleFeed.feed_id == feed_id)
+    for chunk in _chunks(keys):
+        rows = session.execute(
+            select(Article.title_key, Article.id)
+            .where(Article.title_key.in_(chunk), or_(Article.feed_id.is_(None), Article.feed_id != feed_id), Article.id.not_in(from_this_feed))
+            .order_by(Article.id)
+        )
+        for key, id_ in rows:
+            by_key.setdefault(key, id_)
+    out = {}
+    for e in entries:
+        if e.uid in found:
+            out[e.uid] = found[e.uid]
+        elif e.title_key and e.title_key in by_key:
+            out[e.uid] = by_key[e.title_key]
+    return out
+
+
+def article_row(entry: Entry, feed_id: int, sentiment: float, label: str, sample: bool, now: dt.datetime) -> dict[str, Any]:
+    """The `articles` row of a parsed entry, first seen `now`."""
     return {
-        "uid": entry.uid, "title_key": entry.title_key, "feed_id": feed_id, "title": entry.title, "link": entry.link,
+        "uid": entry.uid, "title_key": entry.title_key or "", "feed_id": feed_id, "title": entry.title, "link": entry.link,
         "publisher": entry.publisher, "summary_html": entry.summary_html, "summary_text": entry.summary_text,
-        "published_at": entry.published_at, "published_estimated": entry.published_estimated, "fetched_at": utcnow(),
+        "published_at": entry.published_at, "published_estimated": entry.published_estimated, "fetched_at": now,
         "sentiment": sentiment, "sentiment_label": label, "is_sample": sample,
     }
 
@@ -54,6 +81,37 @@ def insert_articles(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
         return {}
     result = session.execute(insert(Article).returning(Article.uid, Article.id), rows)
     return {uid: id_ for uid, id_ in result.all()}
+
+
+def add_sources(session: Session, feed_id: int, stored: dict[str, int], new: dict[str, int], now: dt.datetime) -> int:
+    """Record that this feed carried these entries (entry uid → article id): entries of articles
+    stored before (once per feed and entry) and of articles just inserted; returns how many of the
+    stored ones are new sources."""
+    known: set[str] = set()
+    for chunk in _chunks(sorted(stored)):
+        known |= set(session.scalars(select(ArticleFeed.entry_uid).where(ArticleFeed.feed_id == feed_id, ArticleFeed.entry_uid.in_(chunk))))
+    added = {uid: aid for uid, aid in stored.items() if uid not in known}
+    rows = [{"feed_id": feed_id, "entry_uid": uid, "article_id": aid, "first_seen_at": now} for uid, aid in (added | new).items()]
+    if rows:
+        session.execute(insert(ArticleFeed.__table__), rows)  # Core executemany: no ORM bookkeeping
+    return len(added)
+
+
+def article_sources(session: Session, article_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Article id → the URLs of the feeds that carried it, in the order they were first seen."""
+    out: dict[int, list[str]] = {}
+    ids = sorted(set(article_ids))
+    for i in range(0, len(ids), 500):
+        rows = session.execute(
+            select(ArticleFeed.article_id, Feed.url)
+            .join(Feed, Feed.id == ArticleFeed.feed_id)
+            .where(ArticleFeed.article_id.in_(ids[i : i + 500]))
+            .order_by(ArticleFeed.first_seen_at, Feed.id)
+        )
+        for aid, url in rows:
+            if url not in out.setdefault(aid, []):
+                out[aid].append(url)
+    return out
 
 
 def ticker_sentiment(session: Session, tickers: Iterable[str], since: dt.datetime) -> dict[str, tuple[float, int]]:
@@ -91,7 +149,8 @@ def articles_for(
     labels: Sequence[str] | None = None,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
-    """Newest articles matching the filters, each with its linked tickers and assumptions."""
+    """Newest articles matching the filters, each with its linked tickers and assumptions and the
+    number of feeds that carried it; title and summary as stored (raw plain text, escape to render)."""
     query = select(Article).order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
     conditions = []
     if tickers is not None:
@@ -122,11 +181,13 @@ def articles_for(
             q = q.where(ArticleAssumption.thesis_id == thesis_id)
         for aid, assumption in session.execute(q):
             a_links.setdefault(aid, []).append(assumption)
+    feeds = article_sources(session, ids)
     return [
         {
             "id": r.id, "title": r.title, "link": r.link, "publisher": r.publisher, "summary_text": r.summary_text,
             "published_at": r.published_at, "published_estimated": r.published_estimated, "sentiment": r.sentiment,
             "label": r.sentiment_label, "is_sample": r.is_sample, "tickers": t_links.get(r.id, {}), "assumptions": a_links.get(r.id, []),
+            "feeds": max(1, len(feeds.get(r.id, []))),
         }
         for r in rows
     ]

@@ -13,6 +13,7 @@ from tracker.storage.db import transaction
 from tracker.storage.tables import JobFailure, JobRun, JobStage, utcnow
 
 INTERRUPTED = "interrupted"
+MIGRATION = "migration"  # the trigger of a row a data migration leaves (what it changed, in `counts`); not a refresh
 
 
 def start_run(engine: Engine, trigger: str, scope: dict[str, Any]) -> int:
@@ -67,9 +68,11 @@ def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict[str, int]
 
 
 def last_refresh(engine: Engine) -> dict[str, Any] | None:
-    """The latest run as the `last_refresh` object of `tracker status --json`."""
+    """The latest refresh run as the `last_refresh` object of `tracker status --json`."""
     with transaction(engine) as s:
-        run = s.scalars(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(1)).first()
+        run = s.scalars(
+            select(JobRun).where(JobRun.trigger != MIGRATION).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(1)
+        ).first()
         if run is None:
             return None
         failures = s.scalars(select(JobFailure).where(JobFailure.run_id == run.id).order_by(JobFailure.id)).all()
@@ -86,15 +89,19 @@ def last_refresh(engine: Engine) -> dict[str, Any] | None:
 
 
 def last_success_at(engine: Engine):
-    """When the last fully or partly successful run finished (None if never)."""
+    """When the last fully or partly successful refresh finished (None if never)."""
     with transaction(engine) as s:
         return s.scalar(
-            select(JobRun.finished_at).where(JobRun.outcome.in_(("success", "partial"))).order_by(JobRun.finished_at.desc()).limit(1)
+            select(JobRun.finished_at)
+            .where(JobRun.outcome.in_(("success", "partial")), JobRun.trigger != MIGRATION)
+            .order_by(JobRun.finished_at.desc())
+            .limit(1)
         )
 
 
 def recent_runs(engine: Engine, limit: int = 20) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The latest runs (id, trigger, started, finished, outcome, counts, error), their stages and failures."""
+    """The latest runs (id, trigger, started, finished, outcome, counts, error), their stages and failures;
+    a data migration's row is listed too (trigger `migration`)."""
     with transaction(engine) as s:
         runs = s.execute(
             select(JobRun.id, JobRun.trigger, JobRun.started_at, JobRun.finished_at, JobRun.outcome, JobRun.counts, JobRun.error)

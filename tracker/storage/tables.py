@@ -116,14 +116,21 @@ class Feed(Base):
 
 
 class Article(Base):
-    """A news item, de-duplicated across feeds and runs; text is sanitised before it is stored."""
+    """A news item, de-duplicated across feeds and runs (identity: `tracker/news/parse.py`).
+
+    Title and summary text are sanitised plain text as the publisher wrote them (no markdown
+    escaping: the dashboard escapes when it renders). `uid` is the first entry's id (guid, link or
+    a hash of title, summary and publisher); `title_key` merges copies syndicated across feeds and
+    is "" for untitled or undated items (never matched); `feed_id` is the first feed, `article_feeds` all of them.
+    An estimated `published_at` is the fetch time of the first refresh that saw the item.
+    """
 
     __tablename__ = "articles"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    title_key: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    title_key: Mapped[str] = mapped_column(String(64), nullable=False, index=True)  # "": no cross-feed key
     feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
-    title: Mapped[str] = mapped_column(Text, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)  # "" when the item has none
     link: Mapped[str | None] = mapped_column(String(2000))
     publisher: Mapped[str | None] = mapped_column(String(300))
     summary_html: Mapped[str | None] = mapped_column(Text)
@@ -136,6 +143,19 @@ class Article(Base):
     is_sample: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     __table_args__ = (Index("ix_articles_published_at", "published_at"),)
+
+
+class ArticleFeed(Base):
+    """A feed carried an article: one row per entry of a feed (its own uid), so a story syndicated
+    in three feeds is one article with three sources, and a feed's entries already stored are known."""
+
+    __tablename__ = "article_feeds"
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True)
+    entry_uid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_article_feeds_entry_uid", "entry_uid"),)
 
 
 class ArticleTicker(Base):
@@ -291,7 +311,7 @@ class JobRun(Base):
 
     __tablename__ = "job_runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    trigger: Mapped[str] = mapped_column(String(16), nullable=False)  # cli | scheduler | dashboard
+    trigger: Mapped[str] = mapped_column(String(16), nullable=False)  # cli | scheduler | dashboard | migration
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(16), nullable=False, default="running")  # running|success|partial|failed

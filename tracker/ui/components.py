@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from tracker.ui.format import LABEL_TEXT, day, link_target
+from tracker.ui.format import LABEL_TEXT, day, link_target, plain
 
 SAMPLE_BANNER = (
     "**Sample data — not market prices.** This dashboard shows the bundled offline sample: "
@@ -25,16 +25,20 @@ def empty(message: str) -> None:
 
 
 def article_list(items: list[dict[str, Any]], show_summary: bool = True) -> None:
-    """Articles as text: titles were escaped at ingestion, links are http(s) only, no HTML."""
+    """Articles as text: titles are stored raw and escaped here (`plain`), links are http(s) only,
+    summaries are shown as plain text, no HTML."""
     for a in items:
         target = link_target(a["link"])
-        title = f"[{a['title']}]({target})" if target else a["title"]
+        text = plain(a["title"]) if a["title"] else "(untitled)"
+        title = f"[{text}]({target})" if target else text
         tickers = ", ".join(f"{t} {v:+.2f}" for t, v in sorted(a["tickers"].items()))
+        feeds = a.get("feeds", 1)
         meta = " · ".join(
             x
             for x in (
                 day(a["published_at"]) + (" (date estimated)" if a["published_estimated"] else ""),
-                a["publisher"] and a["publisher"].replace("[", "(").replace("]", ")"),
+                a["publisher"] and plain(a["publisher"]),
+                f"in {feeds} feeds" if feeds > 1 else None,
                 f"{LABEL_TEXT.get(a['label'], a['label'])} {a['sentiment']:+.2f}",
                 tickers and f"tickers: {tickers}",
                 "sample" if a["is_sample"] else None,

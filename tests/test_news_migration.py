@@ -10,13 +10,14 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import unicodedata
 from pathlib import Path
 
 import feedparser
 from alembic import command
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from tracker.news.parse import entry_uid, parse_feed
 from tracker.news.sanitize import clean_html, safe_link, to_text
@@ -133,8 +134,13 @@ def build_0003(db_url: str, tmp_path: Path) -> tuple[str, str, dict[str, list[in
                               changed_at=DAY + dt.timedelta(days=2), reasons=["3 articles"])
         s.add(change)
         s.flush()
-        s.add(Alert(change_id=change.id, thesis_id="t", assumption_id="outages", from_status="intact", to_status="at_risk",
-                    created_at=DAY + dt.timedelta(days=2), evidence={"reasons": ["3 articles"], "article_ids": undated}))
+        # written with revision 0003's columns (later revisions added some to alerts)
+        s.execute(
+            text("INSERT INTO alerts (change_id, thesis_id, assumption_id, from_status, to_status, created_at, evidence, delivery_attempts) "
+                 "VALUES (:change, 't', 'outages', 'intact', 'at_risk', :at, :evidence, 0)"),
+            {"change": change.id, "at": (DAY + dt.timedelta(days=2)).replace(tzinfo=None),
+             "evidence": json.dumps({"reasons": ["3 articles"], "article_ids": undated})},
+        )
     assert current_revisions(old) == {"0003"}
     old.dispose()
     return a, b, ids

@@ -100,8 +100,9 @@ def test_function_values(expr, value):
 
 def test_values_seen_are_reported_like_the_investor_writes_them():
     result = run("return(AAA) > 20%")
-    assert result.detail == "return(AAA) = 25.0% > 20%" and result.outcome == "fired"
-    assert run("return(AAA) > 30%").outcome == "not_fired"
+    assert result.detail == "return(AAA) = 25.0%, > 20% ✔" and result.outcome == "fired"
+    missed = run("return(AAA) > 30%")
+    assert missed.outcome == "not_fired" and missed.detail == "return(AAA) = 25.0%, not > 30%"
 
 
 def test_news_functions_list_the_articles_they_counted():

@@ -159,11 +159,12 @@ if not thesis.assumptions:
 for a in thesis.assumptions:
     state = statuses.get((thesis.id, a.id), {"status": "unknown", "since": None, "reasons": ["not evaluated yet — run `tracker refresh`"]})
     with st.expander(f"{a.id} — {state['status'].replace('_', ' ')}", expanded=state["status"] != "intact"):
-        st.markdown(f"{STATUS_BADGE[state['status']]} since {day(state['since'])}")
+        since = state["since"].date() if isinstance(state["since"], dt.datetime) else state["since"]
+        st.markdown(f"{STATUS_BADGE[state['status']]} since {day(since)}")
         st.markdown(f"**Must stay true:** {a.statement}")
         st.markdown(f"**Falsified if:** {a.falsified_if}")
         for reason in state["reasons"]:
-            st.caption(reason)
+            st.caption(plain(reason))
         mine = [c for c in check_rows if c["assumption"] == a.id]
         if mine:
             st.dataframe(pd.DataFrame([{"Check": c["when"], "Outcome": c["outcome"].replace("_", " "), "What it saw": c["detail"]} for c in mine]), hide_index=True, width="stretch")
@@ -172,8 +173,11 @@ for a in thesis.assumptions:
         past = history[history["assumption"] == a.id]
         if not past.empty:
             st.markdown("**History**")
-            st.dataframe(past.assign(change=past["from"].fillna("new") + " → " + past["to"])[["changed_at", "change"]], hide_index=True,
-                         column_config={"changed_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")})
+            # the timeline starts at the opening; each change is dated when the new status began
+            opening = pd.DataFrame({"changed_at": [pd.Timestamp(thesis.opened, tz="UTC")], "change": ["thesis opened"]})
+            changes = past.assign(change=past["from"].fillna("new") + " → " + past["to"])[["changed_at", "change"]]
+            st.dataframe(pd.concat([opening, changes], ignore_index=True), hide_index=True,
+                         column_config={"changed_at": st.column_config.DatetimeColumn("Since", format="YYYY-MM-DD")})
         news = q.articles(thesis_id=thesis.id, assumption_id=a.id, limit=5)
         if news:
             st.markdown("**Linked news**")

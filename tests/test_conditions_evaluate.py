@@ -93,7 +93,7 @@ def run(text: str, closes: pd.DataFrame = CLOSES, news: NewsData | None = None, 
     ],
 )
 def test_function_values(expr, value):
-    result = run(f"{expr} > -1000")
+    result = run(f"{expr} > -1000%")  # -10 in any unit; a bare -1000 next to a fraction is a validation error
     assert result.outcome == "fired"
     assert result.values[expr] == pytest.approx(value)
 

@@ -93,15 +93,16 @@ def run(text: str, closes: pd.DataFrame = CLOSES, news: NewsData | None = None, 
     ],
 )
 def test_function_values(expr, value):
-    result = run(f"{expr} > -1000")
+    result = run(f"{expr} > -1000%")  # -10 in any unit; a bare -1000 next to a fraction is a validation error
     assert result.outcome == "fired"
     assert result.values[expr] == pytest.approx(value)
 
 
 def test_values_seen_are_reported_like_the_investor_writes_them():
     result = run("return(AAA) > 20%")
-    assert result.detail == "return(AAA) = 25.0% > 20%" and result.outcome == "fired"
-    assert run("return(AAA) > 30%").outcome == "not_fired"
+    assert result.detail == "return(AAA) = 25.0%, > 20% ✔" and result.outcome == "fired"
+    missed = run("return(AAA) > 30%")
+    assert missed.outcome == "not_fired" and missed.detail == "return(AAA) = 25.0%, not > 30%"
 
 
 def test_news_functions_list_the_articles_they_counted():

@@ -86,7 +86,7 @@ def test_transitions_are_recorded_only_when_status_changes(engine):
     with transaction(engine) as s:
         alerts = s.scalars(select(Alert).order_by(Alert.id)).all()
         assert [a.to_status for a in alerts] == ["unknown", "intact", "at_risk", "falsified", "intact"]
-        assert "return(AAA) = -40.0% < -30%" in json.dumps(alerts[3].evidence)
+        assert alerts[3].evidence["reasons"][0] == "falsified: return(AAA) = -40.0%, < -30% ✔"
 
 
 def test_review_overrides_until_a_new_check_fires(engine):

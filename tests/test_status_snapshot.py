@@ -28,7 +28,7 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from tests.support.seed import BROKEN_THESIS
 from tracker.conditions.stage import run_checks
-from tracker.pipeline.refresh import run_refresh
+from tracker.pipeline.refresh import news_coverage, run_refresh
 from tracker.prices.store import upsert_closes
 from tracker.settings import load_settings
 from tracker.status_report import build_status_report, format_status_report
@@ -203,7 +203,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 upsert_closes(s, step_closes(), "csv")
 
             def checks_at_fixed_time(ctx):
-                return run_checks(ctx.engine, ctx.theses, ctx.settings, ctx.progress, run_id=ctx.run_id, now=NOW)
+                # as the pipeline runs them, with the news history (no news stage ran: news checks are unknown)
+                coverage = news_coverage(ctx.engine, ctx.theses, ctx.thesis_paths, ctx.settings)
+                return run_checks(ctx.engine, ctx.theses, ctx.settings, ctx.progress, run_id=ctx.run_id, now=NOW, coverage=coverage)
 
             result = run_refresh(settings, only="checks", trigger="test", engine=engine, stages={"checks": checks_at_fixed_time})
             assert result.outcome == "partial"  # the invalid file is a recorded failure

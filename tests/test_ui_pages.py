@@ -9,6 +9,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.support.seed import seed
+from tracker.pipeline.refresh import run_refresh
+from tracker.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -83,7 +85,7 @@ def test_thesis_page_positions_and_assumptions(seeded):
     assert "gateway-grows — intact" in labels and "needs-data — unknown" in labels
     checks = [df.value for df in at.dataframe if "Check" in df.value.columns]
     seen = " ".join(" ".join(c["What it saw"]) for c in checks)
-    assert "return(AAA) = 20.0% < 10%" in seen and "no observation of inference_share" in seen
+    assert "return(AAA) = 20.0%, not < 10%" in seen and "no observation of inference_share" in seen
 
 
 def test_news_page_filters(seeded):
@@ -127,10 +129,27 @@ def test_overview_table_ranks_theses_needing_attention_first(seeded, monkeypatch
     theses = Path(seeded["TRACKER_THESES_DIR"])
     calm = (theses / "known.yaml").read_text().replace("id: known", "id: calm").replace("title: Known figures", "title: Calm one")
     (theses / "calm.yaml").write_text(calm.replace("return(AAA) < 10%", "return(AAA) < -90%").replace("      - when: metric(inference_share) < 20%\n", "      - when: price(AAA) < 1\n"))
-    from tests.support.seed import load_settings, run_refresh
-
     run_refresh(load_settings(dict(seeded)), trigger="test")
     at = open_page("overview")
     table = next(df.value for df in at.dataframe if "Thesis" in df.value.columns)
     assert list(table["Thesis"]) == ["Known figures", "Calm one"]  # the one with an unknown assumption first
     assert list(table["Unknown"]) == [1, 0] and list(table["Return"].round(1)) == [27.4, 27.4]
+
+
+def test_an_assumption_nothing_observes_is_unchecked_not_holding(seeded):
+    theses = Path(seeded["TRACKER_THESES_DIR"])
+    known = (theses / "known.yaml").read_text()
+    bare = "  - id: bare\n    statement: Customers stay.\n    falsified_if: They leave.\n"
+    (theses / "known.yaml").write_text(known.replace("feeds:", bare + "feeds:"))
+    run_refresh(load_settings(dict(seeded)), trigger="test")
+    at = open_page("overview")
+    assert metrics(at)["Assumptions holding"] == "1 of 3"  # gateway-grows; needs-data is unknown, bare unchecked
+    badges = " ".join(md.value for md in at.markdown)
+    assert ":gray-badge[1 unknown] :gray-badge[1 unchecked]" in badges
+    assert any("1 assumption with no check and no review" in c.value for c in at.caption)
+    at = open_page("thesis")
+    bare_box = next(e for e in at.expander if e.label == "bare — unknown")
+    assert any("no check and no review" in c.value for c in bare_box.caption)
+    timeline = next(df.value for df in bare_box.dataframe)
+    assert list(timeline["change"]) == ["thesis opened", "new → unknown"]
+    assert timeline["changed_at"].iloc[0].date().isoformat() == "2026-06-11" == timeline["changed_at"].iloc[1].date().isoformat()

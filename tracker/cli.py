@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from tracker.errors import TrackerError
+from tracker.formatting import count
 from tracker.journal.history import history_json, history_lines
 from tracker.journal.store import thesis_history
 from tracker.launch import build_demo_database, demo_env, demo_settings, run_streamlit, yahoo_reachable
@@ -75,7 +76,8 @@ def validate(
     for issue in result.issues:
         typer.echo(str(issue))
     n_bad = len(result.invalid) + len(missing)
-    typer.echo(f"{len(result.theses)} valid, {n_bad} invalid", err=True)
+    n_problems = len(result.issues) + len(missing)
+    typer.echo(f"{len(result.theses)} valid, {n_bad} invalid" + (f" ({count(n_problems, 'problem')})" if n_problems else ""), err=True)
     raise typer.Exit(ExitCode.FATAL if n_bad else ExitCode.OK)
 
 

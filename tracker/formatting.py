@@ -13,3 +13,8 @@ def percent(x: float | None, signed: bool = True, digits: int = 1) -> str:
     if x is None:
         return DASH
     return f"{x * 100:+.{digits}f}%" if signed else f"{x * 100:.{digits}f}%"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 check`, `2 checks`, `0 problems`: a number with its noun in the right form."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

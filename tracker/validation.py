@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from tracker.conditions.checks import condition_rule
+from tracker.conditions.checks import condition_rule, condition_rule_on_values
 from tracker.thesis import loader
-from tracker.thesis.loader import LoadResult, Rule
+from tracker.thesis.loader import LoadResult, PlainRule, Rule
 from tracker.thesis.model import Thesis
 
-RULES: tuple[Rule, ...] = (condition_rule,)
+# The condition rule also reads the plain values of a file with field errors: all of a file's
+# problems come in one run.
+RULES: tuple[Rule, ...] = (PlainRule(condition_rule, condition_rule_on_values),)
 
 
 def load_theses(paths: Path | Iterable[Path]) -> LoadResult:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
-from tracker.conditions.ast import Call, Compare, Expr, Not, Number, Span, Symbol, Text
+from tracker.conditions.ast import BoolOp, Call, Compare, Expr, Not, Number, Span, Symbol, Text
+from tracker.conditions.evidence import Comparison, Logic, Node, Operand, render, to_json
 from tracker.conditions.parser import FUNCTIONS
+from tracker.formatting import count
 from tracker.portfolio import maths
 from tracker.portfolio.calculator import thesis_performance
 from tracker.portfolio.figures import ThesisPerformance
@@ -58,14 +61,70 @@ class NewsData:
         )
 
 
+NEWS_COUNTS = ("news", "negative_news")  # functions that count articles: zero means something only if news was read
+
+
+def window_words(window: Duration) -> str:
+    """`30d` → `30 days`, `3m` → `3 months`: a window as a sentence says it."""
+    return count(window.amount, {"d": "day", "w": "week", "m": "month", "y": "year"}[window.unit])
+
+
+@dataclass(frozen=True)
+class NewsCoverage:
+    """On which days the news sources of one thesis were read, from the refresh history.
+
+    `sources`: how many feeds the thesis has; `read`: days (UTC) on which at least one of them was
+    read; `failed`: days on which the news stage ran for the thesis and none could be read;
+    `first`: the first day the news stage ran for the thesis (None: never).
+    """
+
+    sources: int
+    read: frozenset[dt.date] = frozenset()
+    failed: frozenset[dt.date] = frozenset()
+    first: dt.date | None = None
+
+    def until(self, day: dt.date) -> NewsCoverage:
+        """What was known by the end of `day`."""
+        return NewsCoverage(
+            self.sources,
+            frozenset(d for d in self.read if d <= day),
+            frozenset(d for d in self.failed if d <= day),
+            self.first if self.first is not None and self.first <= day else None,
+        )
+
+    def judge(self, window: Duration, today: dt.date) -> tuple[str | None, str | None]:
+        """(why a count over the window is unknown, a caveat about the count); both None when fully read."""
+        start = window.before(today)
+        if self.sources == 0:
+            return "this thesis has no news source: add `feeds:` to it, or turn on default feeds", None
+        read = {d for d in self.read if start <= d <= today}
+        if not read:
+            return f"no news source for this thesis succeeded in the last {window_words(window)}", None
+        gaps = {d for d in self.failed if start <= d <= today} - read
+        parts = []
+        if gaps:
+            parts.append(f"no feed of the thesis could be read on {count(len(gaps), 'day')} of the last {window_words(window)}")
+        if self.first is None or self.first > start:
+            parts.append(f"its feeds were first read on {min(read)}")
+        if not parts:
+            return None, None
+        return None, "; ".join(parts) + "; news checks count only days when a feed of the thesis was read"
+
+
 @dataclass
 class Context:
-    """Everything one thesis's checks may look at, as of one moment."""
+    """Everything one thesis's checks may look at, as of one moment.
+
+    `coverage` says on which days the thesis's news sources were read; news counts over a window
+    in which none was read are unknown. None: the caller vouches for the articles it passes
+    (pure evaluation in tests and tools); the checks stage always passes the refresh history.
+    """
 
     thesis: Thesis
     closes: pd.DataFrame
     news: NewsData
     now: dt.datetime
+    coverage: NewsCoverage | None = None
     _perf: ThesisPerformance | None = None
     _phrase_cache: dict[tuple[str, str], pd.Series] = field(default_factory=dict)
 
@@ -85,7 +144,8 @@ class Context:
         art = self.news.articles
         links = self.news.ticker_links
         news = NewsData(art[art["published_at"] <= moment], links[links["published_at"] <= moment])
-        return Context(self.thesis, closes, news, moment)
+        coverage = self.coverage.until(moment.date()) if self.coverage is not None else None
+        return Context(self.thesis, closes, news, moment, coverage)
 
 
 @dataclass
@@ -97,11 +157,19 @@ class Result:
     values: dict[str, float | None] = field(default_factory=dict)
     article_ids: list[int] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] | None = None  # the tree `detail` is rendered from (tracker.conditions.evidence)
 
 
 class _Unknown(Exception):
     def __init__(self, why: str) -> None:
         self.why = why
+
+
+@dataclass(frozen=True)
+class _Side:
+    value: float | None
+    why: str | None = None
+    note: str | None = None
 
 
 def _window(arg: object) -> Duration:
@@ -135,20 +203,30 @@ class _Evaluator:
         self.values: dict[str, float | None] = {}
         self.articles: set[int] = set()
         self.missing: list[str] = []
-        self.parts: list[str] = []
 
-    def value(self, node: Number | Call) -> float:
+    def side(self, node: Number | Call) -> _Side:
+        """One operand's value, or why it is unknown, and any caveat about it."""
         if isinstance(node, Number):
-            return node.value
+            return _Side(node.value)
         key = str(node)
         try:
+            note = self.coverage(node)
             result = self.call(node)
         except _Unknown as unknown:
             self.values[key] = None
             self.missing.append(f"{key}: {unknown.why}")
-            raise
+            return _Side(None, unknown.why)
         self.values[key] = result
-        return result
+        return _Side(result, note=note)
+
+    def coverage(self, node: Call) -> str | None:
+        """For a news count: unknown when no news source of the thesis was read in its window, else a caveat or None."""
+        if node.function not in NEWS_COUNTS or self.ctx.coverage is None:
+            return None
+        why, note = self.ctx.coverage.judge(_window(node.args[1]), self.ctx.today)
+        if why is not None:
+            raise _Unknown(why)
+        return note
 
     def call(self, node: Call) -> float:
         fn, args = node.function, node.args
@@ -261,45 +339,52 @@ class _Evaluator:
             return perf.excess
         raise AssertionError(fn)
 
-    def compare(self, node: Compare) -> bool | None:
-        try:
-            left, right = self.value(node.left), self.value(node.right)
-        except _Unknown:
-            return None
-        op = node.op
-        result = {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right, "==": left == right, "!=": left != right}[op]
-        self.parts.append(f"{self.show(node.left, node.right)} {op} {self.show(node.right, node.left)}")
-        return result
+    def compare(self, node: Compare) -> Comparison:
+        left, right = self.side(node.left), self.side(node.right)
+        truth = None
+        if left.value is not None and right.value is not None:
+            # to 10 decimals: a return of 594/540 - 1 is 10% as written, not 10.000000000000009%
+            truth = _OPS[node.op](round(left.value, 10), round(right.value, 10))
+        return Comparison(node.op, self.operand(node.left, node.right, left), self.operand(node.right, node.left, right), truth)
 
-    def show(self, node: Number | Call, other: Number | Call) -> str:
+    @staticmethod
+    def operand(node: Number | Call, other: Number | Call, side: _Side) -> Operand:
         if isinstance(node, Number):
-            return str(node)
+            return Operand(str(node), literal=True)
         kind = FUNCTIONS[node.function].kind
         percent_hint = isinstance(other, Number) and other.percent
-        return f"{node} = {_format(kind, self.values.get(str(node)), percent_hint)}"
+        shown = None if side.value is None else _format(kind, side.value, percent_hint)
+        return Operand(str(node), shown, side.why, side.note)
 
-    def run(self, node: Expr) -> bool | None:
+    def run(self, node: Expr) -> Node:
+        """The evidence tree of `node`; every part is evaluated, so every operand shows its value."""
         if isinstance(node, Compare):
             return self.compare(node)
         if isinstance(node, Not):
             inner = self.run(node.operand)
-            return None if inner is None else not inner
-        left = self.run(node.left)
-        if node.op == "and" and left is False:
-            return False
-        if node.op == "or" and left is True:
-            return True
-        right = self.run(node.right)
+            return Logic("not", (inner,), None if inner.truth is None else not inner.truth)
+        items: list[Node] = []
+        for part in (node.left, node.right):
+            child = self.run(part)
+            # a chain of the same operator (a and b and c) is one level, as written
+            items.extend(child.items if isinstance(child, Logic) and child.op == node.op and isinstance(part, BoolOp) else (child,))
+        truths = [i.truth for i in items]
         if node.op == "and":
-            return False if right is False else (None if left is None or right is None else True)
-        return True if right is True else (None if left is None or right is None else False)
+            truth = False if False in truths else (None if None in truths else True)
+        else:
+            truth = True if True in truths else (None if None in truths else False)
+        return Logic(node.op, tuple(items), truth)
+
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
 
 
 def evaluate(expr: Expr, ctx: Context) -> Result:
-    """Fired / not fired / unknown, with the values seen and the articles counted."""
+    """Fired / not fired / unknown, with the values seen, the articles counted and the evidence tree."""
     ev = _Evaluator(ctx)
-    truth = ev.run(expr)
-    if truth is None:
-        return Result("unknown", "cannot evaluate: " + "; ".join(ev.missing), ev.values, sorted(ev.articles), ev.missing)
-    detail = " and ".join(ev.parts) if ev.parts else str(expr)
-    return Result("fired" if truth else "not_fired", detail, ev.values, sorted(ev.articles), ev.missing)
+    tree = ev.run(expr)
+    outcome: Outcome = "unknown" if tree.truth is None else "fired" if tree.truth else "not_fired"
+    return Result(outcome, render(tree), ev.values, sorted(ev.articles), ev.missing, to_json(tree))

@@ -128,7 +128,7 @@ def tokenize(text: str) -> list[Token]:
 
 
 class _Parser:
-    def __init__(self, text: str, tickers: frozenset[str], positions: frozenset[str] | None, targeted: frozenset[str] | None, benchmark: str | None) -> None:
+    def __init__(self, text: str, tickers: frozenset[str] | None, positions: frozenset[str] | None, targeted: frozenset[str] | None, benchmark: str | None) -> None:
         self.tokens = tokenize(text)
         self.i = 0
         self.tickers = tickers
@@ -203,6 +203,8 @@ class _Parser:
         right = self.operand()
         if isinstance(left, Number) and isinstance(right, Number):
             raise ConditionError("a comparison needs at least one function, e.g. price(NET) > 300", left.column)
+        _unit_sense(left, right)
+        _unit_sense(right, left)
         return Compare(op.text, left, right, left.column)  # type: ignore[arg-type]
 
     def operand(self) -> Operand:
@@ -281,7 +283,7 @@ class _Parser:
             return
         if arg.name == "portfolio":
             raise ConditionError(f"`{fn}` takes a ticker, not `portfolio`", arg.column)
-        if arg.name not in self.tickers:
+        if self.tickers is not None and arg.name not in self.tickers:
             allowed = ", ".join(sorted(self.tickers)) or "none"
             raise ConditionError(f"`{arg.name}` is not a ticker of this thesis (its tickers: {allowed})", arg.column)
         if sig.needs_position and self.positions is not None and arg.name not in self.positions:
@@ -292,15 +294,28 @@ class _Parser:
             raise ConditionError("`excess` needs a benchmark: add `benchmark:` to the thesis", arg.column)
 
 
+def _unit_sense(call: Operand, other: Operand) -> None:
+    """A fraction (return, drawdown, excess, progress) compared with a plain number beyond ±1 can
+    only mean a percentage written without its `%`: `return(NET) < -30` never fires."""
+    if not isinstance(call, Call) or not isinstance(other, Number) or other.percent:
+        return
+    if FUNCTIONS[call.function].kind == "fraction" and abs(other.value) > 1:
+        raise ConditionError(f"compares a fraction with {other}; did you mean {other}%? (`{call}` is a fraction: 0.3 is 30%)", other.column)
+
+
 def parse(
     text: str,
-    tickers: frozenset[str],
+    tickers: frozenset[str] | None,
     *,
     positions: frozenset[str] | None = None,
     targeted: frozenset[str] | None = None,
     benchmark: str | None = None,
 ) -> Expr:
-    """Parse and type-check one condition; raise `ConditionError` with a column on any problem."""
+    """Parse and type-check one condition; raise `ConditionError` with a column on any problem.
+
+    `tickers` are the names a ticker argument may take (None: any, when they cannot be known);
+    `positions`, `targeted` and `benchmark` refine the checks when given (None: not checked).
+    """
     if len(text) > MAX_LENGTH:
         raise ConditionError(f"condition longer than {MAX_LENGTH} characters", 1)
     return _Parser(text, tickers, positions, targeted, benchmark).parse()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -21,19 +21,19 @@ from tracker.attention.review import review_state
 from tracker.conditions.alerts import deliver_pending
 from tracker.conditions.ast import Call, Expr, Number, Span
 from tracker.conditions.checks import parse_check
-from tracker.conditions.evaluate import Context, NewsData, Result, evaluate
+from tracker.conditions.evaluate import Context, NewsCoverage, NewsData, Result, evaluate
 from tracker.conditions.parser import ConditionError
-from tracker.conditions.status import apply_review, computed_status
+from tracker.conditions.status import Verdict, apply_review, computed_status
 from tracker.conditions.store import StatusChangeRecord, current_statuses, save_outcomes, save_reminders
 from tracker.news.store import articles_between
-from tracker.portfolio.calculator import price_window
+from tracker.portfolio.calculator import price_window, thesis_closes
 from tracker.portfolio.store import headline_row, save_headlines
 from tracker.prices.store import load_closes
 from tracker.reporting.progress import NullProgress, Progress
 from tracker.reporting.report import StageReport
 from tracker.settings import Settings
 from tracker.storage.db import transaction
-from tracker.thesis.model import Thesis
+from tracker.thesis.model import Assumption, Thesis
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,89 @@ def load_news(engine: Engine, since: dt.datetime, until: dt.datetime) -> NewsDat
     return NewsData(a[["id", "text", "published_at", "sentiment"]], links_frame)
 
 
+# "since": on first sight of an assumption, or when its status changes, the status is evaluated as
+# of earlier days to find when it began. Bounded: at most a year back, and a number of assumption-days
+# per run (each day costs one figures computation per thesis, shared by its assumptions).
+BACKFILL_LOOKBACK = dt.timedelta(days=366)
+BACKFILL_BUDGET = 2_500
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+class _Past:
+    """One thesis's checks evaluated as of the end of earlier days; contexts and results are kept,
+    so the assumptions of a thesis share one figures computation per day."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.contexts: dict[dt.date, Context] = {}
+        self.results: dict[tuple[str, dt.date], list[Result]] = {}
+        self._changes: set[dt.date] | None = None
+
+    def context(self, day: dt.date) -> Context:
+        if day not in self.contexts:
+            self.contexts[day] = self.ctx.as_of(dt.datetime.combine(day, dt.time(23, 59), dt.UTC))
+        return self.contexts[day]
+
+    def evaluate(self, assumption_id: str, exprs: Sequence[Expr | ConditionError], day: dt.date) -> list[Result]:
+        key = (assumption_id, day)
+        if key not in self.results:
+            past = self.context(day)
+            self.results[key] = [evaluate(e, past) if not isinstance(e, ConditionError) else Result("unknown", "") for e in exprs]
+        return self.results[key]
+
+    def verdict(self, assumption: Assumption, exprs: Sequence[Expr | ConditionError], day: dt.date) -> Verdict:
+        results = self.evaluate(assumption.id, exprs, day)
+        return apply_review(assumption, computed_status(assumption.checks, results), results, day,
+                            lambda d: self.evaluate(assumption.id, exprs, d))
+
+    def days(self, after: dt.date, before: dt.date) -> list[dt.date]:
+        """The days in [after, before) on which what the checks see can change, newest first: days
+        with a close of the thesis's tickers, observation and review dates, days its news was read."""
+        if self._changes is None:
+            thesis, ctx = self.ctx.thesis, self.ctx
+            frame = thesis_closes(thesis, ctx.closes)
+            out = {d.date() for d in frame.dropna(how="all").index} if not frame.empty else set()
+            out |= {o.date for a in thesis.assumptions for o in a.observations} | {r.date for a in thesis.assumptions for r in a.reviews}
+            if ctx.coverage is not None:
+                out |= ctx.coverage.read | ctx.coverage.failed
+            self._changes = out
+        return sorted((d for d in self._changes | {after} if after <= d < before), reverse=True)
+
+
+class _Budget:
+    def __init__(self, left: int) -> None:
+        self.left = left
+        self.exhausted = False
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            self.exhausted = True
+            return False
+        self.left -= 1
+        return True
+
+
+def began(past: _Past, assumption: Assumption, exprs: Sequence[Expr | ConditionError], verdict: Verdict, floor: dt.date,
+          budget: _Budget) -> dt.date:
+    """The first day from which the assumption had this status on every day up to today (`floor` at the earliest).
+
+    A status set by a review began on the review's date; otherwise the status is evaluated as of
+    earlier days, newest first, until one differs.
+    """
+    today = past.ctx.today
+    if verdict.review is not None:
+        return max(verdict.review, floor) if verdict.review <= today else today
+    since = today
+    for day in past.days(floor, today):
+        if not budget.take() or past.verdict(assumption, exprs, day).status != verdict.status:
+            break
+        since = day
+    return since
+
+
 def run_checks(
     engine: Engine,
     theses: Sequence[Thesis],
@@ -78,8 +161,14 @@ def run_checks(
     run_id: int | None = None,
     now: dt.datetime | None = None,
     client: httpx.Client | None = None,
+    coverage: Mapping[str, NewsCoverage] | None = None,
 ) -> StageReport:
-    """Evaluate all checks, store results and status changes, and deliver alerts."""
+    """Evaluate all checks, store results and status changes, and deliver alerts.
+
+    `coverage`: on which days each thesis's news sources were read (the pipeline derives it from
+    the refresh history); a news count over a window in which none was read is unknown. None:
+    the articles in the database are taken as complete (tools and tests that write articles).
+    """
     progress = progress or NullProgress()
     report = StageReport("checks")
     now = now or dt.datetime.now(dt.UTC)
@@ -95,7 +184,8 @@ def run_checks(
                 except ConditionError as exc:  # validated at load; kept defensive for library use
                     parsed[(thesis.id, a.id, i)] = exc
     earliest_review = min((r.date for t in theses for a in t.assumptions for r in a.reviews), default=now.date())
-    news_since = min(now - dt.timedelta(days=widest), dt.datetime.combine(earliest_review, dt.time(), dt.UTC) - dt.timedelta(days=widest))
+    earliest = min(now - BACKFILL_LOOKBACK, midnight(earliest_review))  # news as of past days, for "since" and reviews
+    news_since = earliest - dt.timedelta(days=widest)
     tickers, start = price_window(theses)
     closes = load_closes(engine, tickers, start=start)
     news = load_news(engine, news_since, now)
@@ -106,40 +196,52 @@ def run_checks(
     status_rows: list[dict[str, Any]] = []
     changes: list[StatusChangeRecord] = []
     headline_rows: list[dict[str, Any]] = []
+    budget = _Budget(BACKFILL_BUDGET)
     for thesis in theses:
-        ctx = Context(thesis, closes, news, now)
+        ctx = Context(thesis, thesis_closes(thesis, closes), news, now, coverage.get(thesis.id, NewsCoverage(0)) if coverage is not None else None)
         if thesis.closed is not None and thesis.closed.date < now.date():
             # a closed thesis is judged as of its close: no price or article after it counts
             ctx = ctx.as_of(dt.datetime.combine(thesis.closed.date, dt.time(23, 59, 59), dt.UTC))
+        past = _Past(ctx)
         for a in thesis.assumptions:
             exprs = [parsed[(thesis.id, a.id, i)] for i in range(len(a.checks))]
             results = [evaluate(e, ctx) if not isinstance(e, ConditionError) else Result("unknown", f"invalid condition: {e.message}") for e in exprs]
 
-            def at(day: dt.date, exprs: list[Expr | ConditionError] = exprs, ctx: Context = ctx) -> list[Result]:
-                moment = dt.datetime.combine(day, dt.time(23, 59), dt.UTC)
-                past = ctx.as_of(moment)
-                return [evaluate(e, past) if not isinstance(e, ConditionError) else Result("unknown", "") for e in exprs]
+            def at(day: dt.date, a: Assumption = a, exprs: list[Expr | ConditionError] = exprs, past: _Past = past) -> list[Result]:
+                return past.evaluate(a.id, exprs, day)
 
             verdict = apply_review(a, computed_status(a.checks, results), results, ctx.today, at)
             report.add("checks_evaluated", len(results))
             for i, (check, r) in enumerate(zip(a.checks, results, strict=True)):
                 result_rows.append(
                     {"thesis_id": thesis.id, "assumption_id": a.id, "check_index": i, "expression": check.when, "outcome": r.outcome,
-                     "detail": r.detail, "values": dict(r.values), "article_ids": r.article_ids, "evaluated_at": now}
+                     "detail": r.detail, "values": {"values": dict(r.values), "evidence": r.evidence}, "article_ids": r.article_ids,
+                     "evaluated_at": now}
                 )
             old = current.get((thesis.id, a.id))
-            since = old.since if old is not None and old.status == verdict.status else now
+            if old is not None and old.status == verdict.status:
+                since = old.since
+            else:
+                # when the status began: from the opening (first sight) or after the previous status began
+                floor = max(thesis.opened, (now - BACKFILL_LOOKBACK).date())
+                if old is not None:
+                    floor = max(floor, old.since.date() + dt.timedelta(days=1))
+                since = midnight(began(past, a, exprs, verdict, min(floor, ctx.today), budget))
             status_rows.append({"thesis_id": thesis.id, "assumption_id": a.id, "status": verdict.status, "since": since, "reasons": verdict.reasons, "evaluated_at": now})
             if old is None or old.status != verdict.status:
                 evidence = {
                     "reasons": verdict.reasons,
-                    "checks": [{"when": c.when, "then": c.then, "outcome": r.outcome, "detail": r.detail} for c, r in zip(a.checks, results, strict=True)],
+                    "since": since.date().isoformat(),
+                    "checks": [{"when": c.when, "then": c.then, "outcome": r.outcome, "detail": r.detail, "evidence": r.evidence}
+                               for c, r in zip(a.checks, results, strict=True)],
                     "article_ids": sorted({i for r in results for i in r.article_ids}),
                 }
                 changes.append(StatusChangeRecord(thesis.id, a.id, old.status if old else None, verdict.status, verdict.reasons, evidence,
-                                                  alert=thesis.closed is None))
+                                                  alert=thesis.closed is None, changed_at=since))
             progress.advance(f"{thesis.id}/{a.id}: {verdict.status}")
         headline_rows.append(headline_row(ctx.perf, now))
+    if budget.exhausted:
+        report.lines.append(f"since: looked back over {BACKFILL_BUDGET:,} assumption-days this run; later statuses are dated from the latest day checked")
 
     today = now.date()
     due = [r for t in theses for r in reminders(t, review_state(t, today), [v for v in catalyst_views(t, None, today) if v.upcoming], today)]

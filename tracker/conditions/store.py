@@ -40,6 +40,7 @@ class StatusChangeRecord:
     reasons: list[str]
     evidence: dict[str, Any]
     alert: bool = True  # a closed thesis records its changes but raises no alert
+    changed_at: dt.datetime | None = None  # when the new status began (None: when the run found it)
 
 
 StatusKey = tuple[str, str]  # (thesis id, assumption id)
@@ -68,18 +69,18 @@ def check_results(engine: Engine, thesis_id: str) -> list[dict[str, Any]]:
         ).all()
         return [
             {"assumption": r.assumption_id, "index": r.check_index, "when": r.expression, "outcome": r.outcome, "detail": r.detail,
-             "article_ids": list(r.article_ids), "at": r.evaluated_at}
+             "evidence": (r.values or {}).get("evidence"), "article_ids": list(r.article_ids), "at": r.evaluated_at}
             for r in rows
         ]
 
 
 def status_history(engine: Engine, thesis_id: str) -> list[tuple[str, str | None, str, dt.datetime, list[str]]]:
-    """Every status change of a thesis's assumptions, oldest first: (assumption, from, to, when, reasons)."""
+    """Every status change of a thesis's assumptions, oldest first: (assumption, from, to, when it began, reasons)."""
     with transaction(engine) as s:
         rows = s.execute(
             select(StatusChange.assumption_id, StatusChange.from_status, StatusChange.to_status, StatusChange.changed_at, StatusChange.reasons)
             .where(StatusChange.thesis_id == thesis_id)
-            .order_by(StatusChange.changed_at)
+            .order_by(StatusChange.changed_at, StatusChange.id)
         ).all()
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
@@ -122,7 +123,7 @@ def save_outcomes(
     upsert(session, AssumptionStatus, list(statuses), ["thesis_id", "assumption_id"])
     for c in changes:
         change = StatusChange(thesis_id=c.thesis_id, assumption_id=c.assumption_id, from_status=c.before, to_status=c.after,
-                              changed_at=now, reasons=c.reasons, run_id=run_id)
+                              changed_at=c.changed_at or now, reasons=c.reasons, run_id=run_id)
         session.add(change)
         if not c.alert:
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,15 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.conditions.evaluate import NewsCoverage
 from tracker.conditions.stage import run_checks
 from tracker.errors import TrackerError
 from tracker.journal.store import record_versions
+from tracker.news.feeds import feeds_for
 from tracker.news.stage import refresh_news
 from tracker.pipeline import runs
 from tracker.pipeline.lock import acquire
+from tracker.portfolio.calculator import history_start
 from tracker.prices.stage import refresh_prices
 from tracker.reporting import STAGES, ExitCode
 from tracker.reporting.progress import NullProgress, Progress
@@ -62,8 +65,17 @@ def _news(ctx: StageContext) -> StageReport:
     return refresh_news(ctx.engine, ctx.theses, ctx.thesis_paths, ctx.settings, ctx.progress)
 
 
+def news_coverage(engine: Engine, theses: Sequence[Thesis], thesis_paths: Mapping[str, Path], settings: Settings) -> dict[str, NewsCoverage]:
+    """On which days each thesis's news sources were read, from the job history (for the news checks)."""
+    feeds = {t.id: [f.url for f in feeds_for([t], thesis_paths, settings)] for t in theses}
+    since = min((history_start(t) for t in theses), default=dt.date.today())
+    days = runs.feed_days(engine, feeds, since)
+    return {t.id: NewsCoverage(len(feeds[t.id]), days[t.id].read, days[t.id].failed, days[t.id].first) for t in theses}
+
+
 def _checks(ctx: StageContext) -> StageReport:
-    return run_checks(ctx.engine, ctx.theses, ctx.settings, ctx.progress, run_id=ctx.run_id)
+    coverage = news_coverage(ctx.engine, ctx.theses, ctx.thesis_paths, ctx.settings)
+    return run_checks(ctx.engine, ctx.theses, ctx.settings, ctx.progress, run_id=ctx.run_id, coverage=coverage)
 
 
 DEFAULT_STAGES: dict[str, StageFn] = {"prices": _prices, "news": _news, "checks": _checks}

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 
 from tracker.reporting.report import Failure, StageReport
 from tracker.storage.db import transaction
-from tracker.storage.tables import JobFailure, JobRun, JobStage, utcnow
+from tracker.storage.tables import Feed, JobFailure, JobRun, JobStage, utcnow
 
 INTERRUPTED = "interrupted"
 MIGRATION = "migration"  # the trigger of a row a data migration leaves (what it changed, in `counts`); not a refresh
@@ -122,3 +125,57 @@ def recent_runs(engine: Engine, limit: int = 20) -> tuple[list[tuple[Any, ...]],
             .order_by(JobFailure.id)
         ).all()
     return [tuple(r) for r in runs], [tuple(r) for r in stages], [tuple(r) for r in fails]
+
+
+@dataclass(frozen=True)
+class FeedDays:
+    """When the news sources of one thesis were read, by day (UTC), from the job history."""
+
+    read: frozenset[dt.date]  # at least one of its feeds was read
+    failed: frozenset[dt.date]  # the news stage ran for the thesis and none of its feeds could be read
+    first: dt.date | None  # the first day the news stage ran for the thesis
+
+
+def feed_days(engine: Engine, feeds: Mapping[str, Sequence[str]], since: dt.date) -> dict[str, FeedDays]:
+    """Per thesis id (given with its feed URLs): the days its news was read, from `since` on.
+
+    A feed was read on a day when a news stage that finished (success or partial) started that day,
+    in a run whose scope included the thesis, the feed is not among that run's feed failures, and
+    the feeds table has a success of it on or after that day (a feed added to the thesis later
+    does not count for the days before it was ever read). Three queries, whatever the number of theses.
+    """
+    start = dt.datetime.combine(since, dt.time(), dt.UTC)
+    news_stages = select(JobStage.run_id).where(JobStage.stage == "news", JobStage.started_at >= start)
+    urls = sorted({u[:2000] for us in feeds.values() for u in us})
+    with transaction(engine) as s:
+        stages = s.execute(
+            select(JobStage.run_id, JobStage.started_at, JobStage.outcome, JobRun.scope)
+            .join(JobRun, JobRun.id == JobStage.run_id)
+            .where(JobStage.stage == "news", JobStage.started_at >= start)
+        ).all()
+        failed: dict[int, set[str]] = {}
+        for run_id, source in s.execute(
+            select(JobFailure.run_id, JobFailure.source).where(JobFailure.kind == "feed", JobFailure.run_id.in_(news_stages))
+        ):
+            failed.setdefault(run_id, set()).add(source)
+        last_ok: dict[str, dt.date] = {}
+        for i in range(0, len(urls), 500):
+            for url, at in s.execute(select(Feed.url, Feed.last_success_at).where(Feed.url.in_(urls[i : i + 500]))):
+                if at is not None:
+                    last_ok[url] = at.date()
+    out: dict[str, FeedDays] = {}
+    for thesis_id, thesis_urls in feeds.items():
+        mine = [u[:2000] for u in thesis_urls]
+        read: set[dt.date] = set()
+        ran: set[dt.date] = set()
+        for run_id, started, outcome, scope in stages:
+            scoped = (scope or {}).get("theses")
+            if scoped is not None and thesis_id not in scoped:
+                continue
+            day = started.date()
+            ran.add(day)
+            bad = failed.get(run_id, set())
+            if outcome in ("success", "partial") and any(u not in bad and last_ok.get(u, dt.date.min) >= day for u in mine):
+                read.add(day)
+        out[thesis_id] = FeedDays(frozenset(read), frozenset(ran - read), min(ran) if ran else None)
+    return out

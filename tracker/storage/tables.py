@@ -199,7 +199,7 @@ class CheckResult(Base):
     expression: Mapped[str] = mapped_column(Text, nullable=False)
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # fired | not_fired | unknown
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    values: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)  # {"values": {call: value}, "evidence": tree}
     article_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False, default=list)
     evaluated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
 

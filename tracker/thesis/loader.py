@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from tracker.formatting import count
 from tracker.thesis import rules
 from tracker.thesis.model import (
     METRIC_PATTERN,
@@ -61,8 +62,26 @@ LocPath = tuple[str | int, ...]
 # A validation rule: findings `(path, message)`, or `(path, message, column)` with a 1-based column
 # inside the value at `path`, or `(path, message, rules.AT_KEY)` for a problem with the key that names
 # `path` (a ticker under a rebalance's weights). The thesis package's own rules always run; others
-# are passed in (the condition language plugs in this way, so the loader does not import it).
-Rule = Callable[[Thesis], Sequence[tuple[LocPath, str] | tuple[LocPath, str, int | str]]]
+# are passed in (the condition language plugs in this way, so the loader does not import it). A rule
+# passed in as a `PlainRule` also runs on the plain values when the fields do not validate.
+Finding = tuple[LocPath, str] | tuple[LocPath, str, int | str]
+Rule = Callable[[Thesis], Sequence[Finding]]
+
+
+@dataclass(frozen=True)
+class PlainRule:
+    """A rule that can also read the plain values of a file whose fields do not all validate.
+
+    Called with a thesis it is `on_thesis`; when the model cannot be built, the loader calls
+    `on_values` with the file's plain values, so that file's field errors and this rule's
+    findings are reported in one run (a `when:` condition can be checked without a valid thesis).
+    """
+
+    on_thesis: Rule
+    on_values: Callable[[dict[str, Any]], Sequence[Finding]]
+
+    def __call__(self, thesis: Thesis) -> Sequence[Finding]:
+        return self.on_thesis(thesis)
 
 if TYPE_CHECKING:
     from yaml._yaml import Mark as _CMark
@@ -656,23 +675,26 @@ def _index_in_scalar(text: str, node: yaml.ScalarNode, index: int) -> int | None
 
 def _rule_issues(thesis: Thesis, file: str, text: str, positions: _Positions, rule_list: Sequence[Rule]) -> list[ValidationIssue]:
     """The findings of the rules passed in, located in the file; a column points inside the value."""
+    return _located([f for rule in rule_list for f in rule(thesis)], file, text, positions)
+
+
+def _located(findings: Iterable[Finding], file: str, text: str, positions: _Positions) -> list[ValidationIssue]:
     out: list[ValidationIssue] = []
-    for rule in rule_list:
-        for finding in rule(thesis):
-            path, message = finding[0], finding[1]
-            column = finding[2] if len(finding) > 2 else None
-            if column == rules.AT_KEY:
-                out.append(_issue(file, positions.mark(path, key=True), path, message))
-                continue
-            node = positions.nodes.get(path)
-            index = None
-            if column is not None and isinstance(node, yaml.ScalarNode):
-                lead = len(node.value) - len(node.value.lstrip())
-                index = _index_in_scalar(text, node, lead + max(int(column), 1) - 1)
-            if index is None:
-                out.append(_issue(file, positions.mark(path), path, message))
-            else:
-                out.append(_at_index(file, text, index, path, message))
+    for finding in findings:
+        path, message = finding[0], finding[1]
+        column = finding[2] if len(finding) > 2 else None
+        if column == rules.AT_KEY:
+            out.append(_issue(file, positions.mark(path, key=True), path, message))
+            continue
+        node = positions.nodes.get(path)
+        index = None
+        if column is not None and isinstance(node, yaml.ScalarNode):
+            lead = len(node.value) - len(node.value.lstrip())
+            index = _index_in_scalar(text, node, lead + max(int(column), 1) - 1)
+        if index is None:
+            out.append(_issue(file, positions.mark(path), path, message))
+        else:
+            out.append(_at_index(file, text, index, path, message))
     return out
 
 
@@ -751,6 +773,10 @@ def _parse(text: str, file: str, default_id: str, extra_rules: Sequence[Rule] = 
             # `[key]`: pydantic's mark for a problem with a mapping's key (a ticker under weights), not its value.
             at_key = kind == "extra_forbidden" or "[key]" in err["loc"]
             issues.append(_issue(file, positions.mark(loc, key=at_key), loc, message))
+        # the rules that can read plain values report in the same run, except where a field is already wrong
+        wrong = {i.path for i in issues}
+        findings = [f for rule in extra_rules if isinstance(rule, PlainRule) for f in rule.on_values(data)]
+        issues += [i for i in _located(findings, file, text, positions) if i.path not in wrong]
         raise ThesisFileError(_sorted(issues)) from None
     issues = _rule_issues(thesis, file, text, positions, [rules.findings, *extra_rules])
     if issues:
@@ -829,7 +855,7 @@ def load_theses(paths: Path | Iterable[Path], extra_rules: Sequence[Rule] = ()) 
         try:
             thesis, positions = _parse(_read(file, shown), shown, file.stem, extra_rules)
         except ThesisFileError as exc:
-            log.warning("invalid thesis file %s (%d problems)", shown, len(exc.issues))
+            log.warning("invalid thesis file %s (%s)", shown, count(len(exc.issues), "problem"))
             result.invalid.append(InvalidFile(shown, exc.issues))
             continue
         if thesis.id in result.paths:

@@ -11,7 +11,8 @@ import streamlit as st
 from tracker.attention.catalysts import catalyst_views, next_catalyst
 from tracker.attention.reasons import attention_reasons
 from tracker.attention.review import review_state
-from tracker.conditions.status import thesis_verdict
+from tracker.conditions.status import assumption_counts
+from tracker.formatting import count
 from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
 from tracker.ui.format import OUTCOME_TEXT, day, pct, plain
@@ -40,7 +41,9 @@ THESIS_PAGE = str(Path(__file__).with_name("thesis.py"))
 
 
 def verdict_of(thesis) -> dict[str, int]:
-    return thesis_verdict(statuses.get((thesis.id, a.id), {}).get("status", "unknown") for a in thesis.assumptions)
+    """Assumptions per status; `intact` counts only assumptions a check or a review observed, `unchecked` the others."""
+    stored = {a.id: statuses[(thesis.id, a.id)]["status"] for a in thesis.assumptions if (thesis.id, a.id) in statuses}
+    return assumption_counts(thesis, stored, dt.date.today())
 
 
 def headline(thesis, key: str, clamp: bool = False) -> float | None:
@@ -95,6 +98,7 @@ if len(ranked) > 1:
                 "At risk": verdicts[t.id]["at_risk"],
                 "Falsified": verdicts[t.id]["falsified"],
                 "Unknown": verdicts[t.id]["unknown"],
+                "Unchecked": verdicts[t.id]["unchecked"],
                 "Next catalyst": next_event(t),
                 "Review due": review_due(t),
             }
@@ -122,7 +126,7 @@ def card(thesis) -> None:
     counts = verdicts[thesis.id]
     with st.container(border=True):
         st.subheader(thesis.title)
-        st.caption(f"{thesis.category or 'thesis'} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · {len(thesis.positions)} positions")
+        st.caption(f"{thesis.category or 'thesis'} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · {count(len(thesis.positions), 'position')}")
         for reason in reasons[thesis.id]:
             st.markdown(f":orange[:material/priority_high:] {plain(reason)}")
         cols = st.columns(5)
@@ -131,11 +135,17 @@ def card(thesis) -> None:
         cols[1].metric(f"{thesis.benchmark or 'Benchmark'} return", pct(figures.get("benchmark_return")))
         cols[2].metric("Weighted progress to targets", pct(figures.get("weighted_progress"), signed=False, digits=0))
         cols[3].metric("Days to nearest horizon", figures.get("min_days_left") if figures.get("min_days_left") is not None else "—")
-        cols[4].metric("Assumptions holding", f"{counts['intact']} of {len(thesis.assumptions)}")
+        cols[4].metric("Assumptions holding", f"{counts['intact']} of {len(thesis.assumptions)}",
+                       help="intact: every check was evaluated and none fired, or a review says so; an assumption with no check "
+                            "and no review is unchecked and never counts as holding")
+        unchecked_badge = f" :gray-badge[{counts['unchecked']} unchecked]" if counts["unchecked"] else ""
         st.markdown(
             f":green-badge[{counts['intact']} intact] :orange-badge[{counts['at_risk']} at risk] "
-            f":red-badge[{counts['falsified']} falsified] :gray-badge[{counts['unknown']} unknown]"
+            f":red-badge[{counts['falsified']} falsified] :gray-badge[{counts['unknown']} unknown]{unchecked_badge}"
         )
+        if counts["unchecked"]:
+            st.caption(f"{count(counts['unchecked'], 'assumption')} with no check and no review: nothing observes "
+                       f"{'it' if counts['unchecked'] == 1 else 'them'} yet, so {'it is' if counts['unchecked'] == 1 else 'they are'} not counted as holding.")
         st.caption(f"Next catalyst: {plain(next_event(thesis))} · review due: {review_due(thesis)}")
         if figures:
             st.caption(f"Figures as of the refresh of {day(figures['computed_at'])}")
@@ -196,7 +206,7 @@ else:
 
 if result.invalid:
     st.subheader("Invalid thesis files")
-    st.error(f"{len(result.invalid)} thesis file(s) could not be loaded; the others are shown above.", icon=":material/warning:")
+    st.error(f"{count(len(result.invalid), 'thesis file')} could not be loaded; the others are shown above.", icon=":material/warning:")
     for bad in result.invalid:
         with st.expander(bad.path, expanded=True):
             st.code("\n".join(str(i) for i in bad.issues), language=None)

@@ -162,11 +162,12 @@ if not thesis.assumptions:
 for a in thesis.assumptions:
     state = statuses.get((thesis.id, a.id), {"status": "unknown", "since": None, "reasons": ["not evaluated yet — run `tracker refresh`"]})
     with st.expander(f"{a.id} — {state['status'].replace('_', ' ')}", expanded=state["status"] != "intact"):
-        st.markdown(f"{STATUS_BADGE[state['status']]} since {day(state['since'])}")
+        since = state["since"].date() if isinstance(state["since"], dt.datetime) else state["since"]
+        st.markdown(f"{STATUS_BADGE[state['status']]} since {day(since)}")
         st.markdown(f"**Must stay true:** {a.statement}")
         st.markdown(f"**Falsified if:** {a.falsified_if}")
         for reason in state["reasons"]:
-            st.caption(reason)
+            st.caption(plain(reason))
         mine = [c for c in check_rows if c["assumption"] == a.id]
         if mine:
             st.dataframe(pd.DataFrame([{"Check": c["when"], "Outcome": c["outcome"].replace("_", " "), "What it saw": c["detail"]} for c in mine]), hide_index=True, width="stretch")

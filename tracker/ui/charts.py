@@ -163,15 +163,15 @@ def status_timeline(history: pd.DataFrame, start: dt.date, end: dt.datetime) -> 
     frame = pd.DataFrame(rows)
     return (
         alt.Chart(frame)
-        .mark_bar(height=16)
+        .mark_bar()
         .encode(
             x=alt.X("from:T", title=None, scale=alt.Scale(domain=[pd.Timestamp(start, tz="UTC").isoformat(), pd.Timestamp(end).isoformat()])),
             x2="until:T",
-            y=alt.Y("assumption:N", title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("assumption:N", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False), scale=alt.Scale(paddingInner=0.35)),
             color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
                             scale=alt.Scale(domain=[k.replace("_", " ") for k in STATUS_COLOURS], range=list(STATUS_COLOURS.values()))),
             tooltip=["assumption:N", "status:N", alt.Tooltip("from:T", format="%Y-%m-%d %H:%M"), alt.Tooltip("until:T", format="%Y-%m-%d"),
                      alt.Tooltip("why:N", title="reasons")],
         )
-        .properties(height=32 * frame["assumption"].nunique() + 30)
+        .properties(height=alt.Step(30))
     )

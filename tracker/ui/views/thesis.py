@@ -182,7 +182,7 @@ if not history.empty:
     st.subheader("Status timeline")
     end = dt.datetime.combine(thesis.closed.date, dt.time(23, 59), dt.UTC) if thesis.closed else dt.datetime.now(dt.UTC)
     st.altair_chart(charts.status_timeline(history, thesis.opened, end), width="stretch")
-    st.caption("Each assumption's status over time, from the first refresh that evaluated it; hover for the reasons.")
+    st.caption("Each assumption's status over time, from the day it began (found by evaluating its checks on earlier days); hover for the reasons.")
 
 st.subheader("Catalysts and reviews")
 views = catalyst_views(thesis, perf.closes, today)

@@ -165,3 +165,36 @@ def test_track_record_page(world):
     assert list(record["Thesis"]) == ["Ended thesis"] and list(record["Held (days)"]) == [9]
     assert list(record["Return"]) == pytest.approx([0.0]) and list(record["Excess (points)"]) == pytest.approx([-5.0])
     assert any(s.value == "Return against excess over the benchmark" for s in at.subheader)
+
+
+def test_overview_is_a_triage_board(tmp_path, monkeypatch):
+    today = dt.date.today()
+    days = pd.bdate_range(today - dt.timedelta(days=120), today)
+    csv = tmp_path / "prices.csv"
+    pd.DataFrame([{"date": d.date().isoformat(), "ticker": "X", "close": 100.0} for d in days]).to_csv(csv, index=False)
+    theses = tmp_path / "theses"
+    theses.mkdir()
+    opened = (today - dt.timedelta(days=60)).isoformat()
+    base = f"opened: {opened}\npositions:\n  - {{ticker: X, weight: 100%, horizon: 2y}}\n"
+    (theses / "calm.yaml").write_text("title: Calm\n" + base, encoding="utf-8")
+    (theses / "hot.yaml").write_text(
+        "title: Hot\n" + base + "assumptions:\n  - id: grows\n    statement: s\n    falsified_if: f\n    checks:\n"
+        "      - when: return(X) < 10%\n        then: at_risk\n", encoding="utf-8")
+    (theses / "done.yaml").write_text("title: Done\n" + base + f"closed: {{date: {(today - dt.timedelta(days=10)).isoformat()}, outcome: abandoned}}\n",
+                                      encoding="utf-8")
+    env = {"TRACKER_DB_URL": f"sqlite:///{tmp_path / 'b.db'}", "TRACKER_THESES_DIR": str(theses), "TRACKER_PRICE_SOURCE": f"csv:{csv}",
+           "TRACKER_DEFAULT_FEEDS": "none", "TRACKER_DATA_DIR": str(tmp_path / "data")}
+    run_refresh(load_settings(env), trigger="test")
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("TRACKER_DEMO", raising=False)
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.header] == ["Needs attention", "On track", "Closed"]
+    assert [s.value for s in at.subheader][:2] == ["Hot", "Calm"]  # a card per open thesis, the one needing attention first
+    assert any("assumption grows is at risk" in m.value for m in at.markdown)
+    assert list(table_with(at, "Outcome")["Thesis"]) == ["Done"]
+    st.cache_data.clear()

@@ -1,14 +1,23 @@
 """Fetching feed bytes over HTTP with hard limits, and reading local feed files.
 
 feedparser has no timeout and may open URLs itself, so it never sees a URL here: this module
-fetches with httpx (connect/read timeouts, an overall deadline, a size cap, bounded redirects,
-conditional GET) and hands feedparser the bytes.
+fetches with httpx (connect/read timeouts, a hard wall-clock deadline per request, a size cap,
+bounded redirects, conditional GET) and hands feedparser the bytes. Local feed files are read
+only when they are regular files, never more than the byte limit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import stat
+import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -18,7 +27,7 @@ from tracker.news.feeds import FeedSpec
 MAX_BYTES = 5_000_000
 MAX_REDIRECTS = 5
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-DEADLINE_SECONDS = 30.0
+DEADLINE_SECONDS = 30.0  # one request, connect to last byte, redirects included
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 DEFAULT_UA = "ThesisTracker/0.1 (feed reader)"
 
@@ -39,6 +48,90 @@ class Fetched:
         return self.status == 304
 
 
+class Deadline:
+    """A hard wall-clock limit on one HTTP request, from connect to last byte.
+
+    httpx's timeouts are per operation: the read timeout restarts with every byte, so a server
+    that trickles its response headers one line every few seconds holds a request for ever, and a
+    deadline checked between body chunks never runs before the headers are complete. Here a
+    watchdog (a `threading.Timer`) fires at the deadline and shuts down the request's socket; the
+    read blocked in the requesting thread then returns at once and the request fails as over its
+    deadline. The socket is captured through httpcore's `trace` extension when the TCP connection
+    is made (redirect hops keep the extension, so each hop's socket is captured too), and every
+    request asks for `Connection: close` so it always runs on a connection of its own: the
+    watchdog stops only this request, never a connection or client shared with other feeds.
+    Shutting the socket down, rather than abandoning a worker thread, leaves no thread or
+    connection behind. A socket made after the deadline passed is shut down as soon as it appears.
+
+    Use: `with Deadline(s) as d: client.get(url, headers=d.headers, extensions=d.extensions)`,
+    then `d.expired` says whether the watchdog cut the request (a close-delimited body cut short
+    looks complete to httpx, so callers check `expired` after reading). Name resolution is bounded
+    by the resolver, not by this watchdog.
+    """
+
+    headers = {"Connection": "close"}
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"trace": self._trace}
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._timer.cancel()
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.connect_unix_socket.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                with self._lock:
+                    self._sockets.append(sock)
+                    if self.expired:
+                        self._shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def read_local(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a local feed file: regular files only, at most `limit` bytes, never blocking.
+
+    The file is checked with `os.stat` before it is opened (opening a FIFO is what blocks), opened
+    non-blocking in case it was swapped for something else in between, checked again, and read
+    up to `limit + 1` bytes: `st_size` is 0 for devices and pipes, so it is never trusted.
+    Raises OSError (with a readable `strerror`) for anything else.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(0, "not a regular file")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(0, "not a regular file")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(0, f"file larger than {limit // 1_000_000} MB")
+    return data
+
+
 def make_client() -> httpx.Client:
     return httpx.Client(timeout=TIMEOUT, follow_redirects=True, max_redirects=MAX_REDIRECTS)
 
@@ -53,25 +146,47 @@ def user_agent(url: str, sec_user_agent: str) -> str:
     return DEFAULT_UA
 
 
-def fetch(spec: FeedSpec, client: httpx.Client, *, etag: str | None, last_modified: str | None, sec_user_agent: str) -> Fetched:
-    """Fetch one feed; never raises for network or HTTP problems (they become `error`)."""
+def fetch(
+    spec: FeedSpec,
+    client: httpx.Client,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    sec_user_agent: str,
+    deadline: float | None = None,
+) -> Fetched:
+    """Fetch one feed; never raises for network or HTTP problems (they become `error`).
+
+    `deadline` (default `DEADLINE_SECONDS`) is the hard wall-clock limit of the request,
+    enforced by a `Deadline` watchdog.
+    """
     if spec.is_file:
         assert spec.path is not None
         try:
-            size = spec.path.stat().st_size
-            if size > MAX_BYTES:
-                return Fetched(None, error=f"file larger than {MAX_BYTES // 1_000_000} MB")
-            return Fetched(200, body=spec.path.read_bytes(), headers={"content-location": spec.url, "content-type": "application/xml"})
+            body = read_local(spec.path)
         except OSError as exc:
             return Fetched(None, error=f"cannot read {spec.path}: {exc.strerror or exc}")
+        return Fetched(200, body=body, headers={"content-location": spec.url, "content-type": "application/xml"})
+    limit = DEADLINE_SECONDS if deadline is None else deadline
+    with Deadline(limit) as watchdog:
+        got = _fetch_http(spec, client, etag=etag, last_modified=last_modified, sec_user_agent=sec_user_agent, limit=limit, watchdog=watchdog)
+    if watchdog.expired and got.status is None:  # the watchdog's cut surfaces as a network error
+        return Fetched(None, error=f"took longer than {limit:g}s (deadline)")
+    return got
+
+
+def _fetch_http(
+    spec: FeedSpec, client: httpx.Client, *, etag: str | None, last_modified: str | None, sec_user_agent: str, limit: float, watchdog: Deadline
+) -> Fetched:
     headers = {"User-Agent": user_agent(spec.url, sec_user_agent), "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+    headers |= watchdog.headers
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     started = time.monotonic()
     try:
-        with client.stream("GET", spec.url, headers=headers) as response:
+        with client.stream("GET", spec.url, headers=headers, extensions=watchdog.extensions) as response:
             if response.status_code == 304:
                 return Fetched(304, etag=etag, last_modified=last_modified)
             if response.status_code >= 400:
@@ -84,9 +199,11 @@ def fetch(spec: FeedSpec, client: httpx.Client, *, etag: str | None, last_modifi
                 size += len(chunk)
                 if size > MAX_BYTES:
                     return Fetched(response.status_code, error=f"body exceeds the {MAX_BYTES} byte limit")
-                if time.monotonic() - started > DEADLINE_SECONDS:
-                    return Fetched(response.status_code, error=f"took longer than {DEADLINE_SECONDS:.0f}s")
+                if watchdog.expired or time.monotonic() - started > limit:
+                    return Fetched(None, error=f"took longer than {limit:g}s (deadline)")
                 chunks.append(chunk)
+            if watchdog.expired:  # a close-delimited body cut by the watchdog looks complete
+                return Fetched(None, error=f"took longer than {limit:g}s (deadline)")
             return Fetched(
                 response.status_code,
                 body=b"".join(chunks),

@@ -21,6 +21,9 @@ from tracker.settings import DEMO_DB_URL, Settings
 log = logging.getLogger(__name__)
 
 APP = Path(__file__).resolve().parent / "ui" / "app.py"  # inside the package: found in any install
+# Set on the command line too, so an install run outside the checkout (no .streamlit/config.toml)
+# also hides exception text and tracebacks from viewers (docs/security.md).
+HIDDEN_ERROR_DETAILS = ["--client.showErrorDetails", "none"]
 YAHOO_PROBE_URL = "https://query1.finance.yahoo.com/"
 
 
@@ -61,7 +64,7 @@ def build_demo_database(settings: Settings) -> int:
 
 def run_streamlit(env: dict[str, str] | None = None, port: int | None = None, headless: bool = False) -> int:
     """Run `streamlit run` on the packaged dashboard in the foreground and return its exit code."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP)]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), *HIDDEN_ERROR_DETAILS]
     if port:
         cmd += ["--server.port", str(port)]
     if headless:

@@ -23,6 +23,7 @@ from tracker.portfolio.calculator import price_window, thesis_performance
 from tracker.portfolio.figures import ThesisPerformance
 from tracker.portfolio.maths import staleness
 from tracker.prices.store import last_price_dates, load_closes
+from tracker.redact import redact_text
 from tracker.settings import Settings
 from tracker.storage.db import open_database
 from tracker.thesis import LoadResult, Thesis
@@ -206,7 +207,7 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
     if last:
         lines.append(f"last refresh: {last.get('outcome')} at {last.get('finished_at') or last.get('started_at')}")
         for failure in last.get("failures", []):
-            lines.append(f"  failed: {failure}")
+            lines.append(redact_text(f"  failed: {failure}"))
     else:
         lines.append("last refresh: never — run `tracker refresh`")
     for s in report.get("stale", []):

@@ -29,8 +29,9 @@ from tracker.news.store import articles_between
 from tracker.portfolio.calculator import price_window, thesis_closes
 from tracker.portfolio.store import headline_row, save_headlines
 from tracker.prices.store import load_closes
+from tracker.redact import redact_text, redact_url
 from tracker.reporting.progress import NullProgress, Progress
-from tracker.reporting.report import StageReport
+from tracker.reporting.report import Failure, StageReport
 from tracker.settings import Settings
 from tracker.storage.db import transaction
 from tracker.thesis.model import Assumption, Thesis
@@ -256,5 +257,6 @@ def run_checks(
     if settings.webhook_url:
         sent, failures = deliver_pending(engine, settings.webhook_url, client)
         report.add("alerts_sent", sent)
-        report.failures.extend(failures)
+        # the webhook URL is a credential: its token and password never leave this stage
+        report.failures.extend(Failure(f.kind, redact_url(f.source), redact_text(f.error)) for f in failures)
     return report

@@ -36,6 +36,8 @@ _GOOGLE_SUFFIX = re.compile(r"\s+-\s+[^-]{2,80}$")
 EARLIEST_DATE = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)  # no web feed is older
 FUTURE_SLACK = dt.timedelta(days=1)  # time zones and clock skew; beyond this a date is not believed
 SUMMARY_CHARS = 5000
+TITLE_CHARS = 500  # a title longer than this is cut: nothing longer is stored or sent to the browser
+PUBLISHER_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -157,13 +159,14 @@ def parse_feed(body: bytes, headers: dict[str, str] | None, fetched_at: dt.datet
     """Entries of a feed; a malformed feed keeps what parsed (`warning`) or fails (`error`)."""
     body, given, guessed = decode_undeclared(body, headers or {})
     parsed = feedparser.parse(io.BytesIO(body), response_headers=given, sanitize_html=False, resolve_relative_uris=False)
-    feed_title = to_text(parsed.feed.get("title")) or None
+    feed_title = to_text(parsed.feed.get("title"))[:PUBLISHER_CHARS].strip() or None
     host = urlsplit(given.get("content-location", "")).netloc.lower()
     entries: list[Entry] = []
     for e in parsed.entries:
         title = to_text(e.get("title"))
         if host.endswith("news.google.com"):
             title = _GOOGLE_SUFFIX.sub("", title)
+        title = title[:TITLE_CHARS].strip()
         link = safe_link(e.get("link"))
         summary = e.get("summary") or ""
         if not summary and e.get("content"):
@@ -172,7 +175,7 @@ def parse_feed(body: bytes, headers: dict[str, str] | None, fetched_at: dt.datet
             continue
         summary_text = to_text(summary)[:SUMMARY_CHARS]
         published, estimated = _when(e, fetched_at)
-        publisher = to_text((e.get("source") or {}).get("title")) or feed_title
+        publisher = (to_text((e.get("source") or {}).get("title")) or feed_title or "")[:PUBLISHER_CHARS].strip() or None
         guid = e.get("id") or e.get("guid")
         entries.append(
             Entry(

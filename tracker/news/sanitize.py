@@ -4,6 +4,9 @@ Summaries keep a small set of formatting tags (nh3, the Ammonia sanitiser) with 
 only; titles and summaries' text become plain text, stored as written (no markup escaping). The
 dashboard escapes markdown where it renders them (`tracker.ui.format.plain`), so a title can never
 turn into a link, an image or HTML there, and the checks match the words the publisher wrote.
+
+Bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F) are removed from
+all feed text: they can make a title read backwards or hide what follows it on screen.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ ALLOWED_TAGS = {"a", "b", "strong", "i", "em", "p", "br", "ul", "ol", "li", "blo
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|guccounter|guce_\w+|_hsenc|_hsmi|ref|soc_src|soc_trk)$", re.I)
 _SPACE = re.compile(r"\s+")
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+def strip_bidi(text: str) -> str:
+    """`text` without bidirectional embedding, override, isolate and mark characters."""
+    return BIDI_CONTROLS.sub("", text)
 
 
 def clean_html(fragment: str | None) -> str:
@@ -25,7 +34,7 @@ def clean_html(fragment: str | None) -> str:
     if not fragment:
         return ""
     return nh3.clean(
-        fragment,
+        strip_bidi(fragment),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https"},
@@ -39,7 +48,7 @@ def to_text(fragment: str | None) -> str:
     if not fragment:
         return ""
     stripped = nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"})
-    return _SPACE.sub(" ", html.unescape(stripped)).strip()
+    return _SPACE.sub(" ", strip_bidi(html.unescape(stripped))).strip()
 
 
 def safe_link(url: str | None) -> str | None:

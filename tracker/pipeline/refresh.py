@@ -29,6 +29,7 @@ from tracker.pipeline import runs
 from tracker.pipeline.lock import acquire
 from tracker.portfolio.calculator import history_start
 from tracker.prices.stage import refresh_prices
+from tracker.redact import redact_text
 from tracker.reporting import STAGES, ExitCode
 from tracker.reporting.progress import NullProgress, Progress
 from tracker.reporting.report import Failure, StageReport
@@ -174,7 +175,7 @@ def run_refresh(
                 lock.release()
             except SQLAlchemyError:
                 log.warning("could not release the refresh lock; it goes stale by itself")
-        reason = (str(getattr(exc, "orig", exc)) or type(exc).__name__).strip().splitlines()[0]
+        reason = redact_text((str(getattr(exc, "orig", exc)) or type(exc).__name__).strip().splitlines()[0])
         raise DatabaseError(f"cannot write to the database {engine.url.render_as_string(hide_password=True)}: {reason}") from None
     try:
         _record_versions(engine, loaded)
@@ -193,9 +194,10 @@ def run_refresh(
                     report = stage_fns[name](ctx)
                     runs.finish_stage(engine, stage_id, report)
                 except Exception as exc:  # isolate: record and go on with the next stage
-                    log.exception("stage %s failed", name)
-                    first_line = (str(exc).strip().splitlines() or [""])[0][:500]
+                    first_line = redact_text((str(exc).strip().splitlines() or [""])[0])[:500]
                     message = f"{type(exc).__name__}: {first_line}"
+                    log.error("stage %s failed: %s", name, message)
+                    log.debug("stage %s failed", name, exc_info=True)  # the traceback, only when asked for
                     report = StageReport(name, failures=[Failure("stage", name, message)])
                     result.stage_errors[name] = message
                     runs.finish_stage(engine, stage_id, report, error=message)
@@ -218,9 +220,9 @@ def format_result(result: RefreshResult, quiet: bool = False) -> list[str]:
     lines: list[str] = []
     for stage in result.stages:
         if not quiet:
-            lines.extend(f"[{stage.stage}] {line}" for line in stage.lines)
+            lines.extend(redact_text(f"[{stage.stage}] {line}") for line in stage.lines)
     for f in result.failures:
-        lines.append(f"FAILED {f}")
+        lines.append(redact_text(f"FAILED {f}"))
     counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(result.counts.items()))
     lines.append(f"refresh #{result.run_id}: {result.outcome}" + (f" ({counts})" if counts else ""))
     return lines

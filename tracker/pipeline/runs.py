@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from tracker.redact import redact_text
 from tracker.reporting.report import Failure, StageReport
 from tracker.storage.db import transaction
 from tracker.storage.tables import Feed, JobFailure, JobRun, JobStage, utcnow
@@ -41,6 +42,16 @@ def start_stage(engine: Engine, run_id: int, stage: str) -> int:
         return row.id
 
 
+def _clean(text: str | None) -> str | None:
+    """A message as it may be stored and shown: the credentials of any URL in it replaced by `***`."""
+    return None if text is None else redact_text(text)
+
+
+def _failure_row(run_id: int, stage: str, f: Failure) -> JobFailure:
+    """The stored failure: its source and error never keep a URL's password or token."""
+    return JobFailure(run_id=run_id, stage=stage, kind=f.kind, source=redact_text(f.source)[:2000], error=redact_text(f.error))
+
+
 def finish_stage(engine: Engine, stage_id: int, report: StageReport, error: str | None = None) -> None:
     outcome = "failed" if error else ("partial" if report.failures else "success")
     with transaction(engine) as s:
@@ -49,15 +60,15 @@ def finish_stage(engine: Engine, stage_id: int, report: StageReport, error: str 
         row.finished_at = utcnow()
         row.outcome = outcome
         row.counts = dict(report.counts)
-        row.error = error
+        row.error = _clean(error)
         for f in report.failures:
-            s.add(JobFailure(run_id=row.run_id, stage=report.stage, kind=f.kind, source=f.source[:2000], error=f.error))
+            s.add(_failure_row(row.run_id, report.stage, f))
 
 
 def record_failures(engine: Engine, run_id: int, stage: str, failures: list[Failure]) -> None:
     with transaction(engine) as s:
         for f in failures:
-            s.add(JobFailure(run_id=run_id, stage=stage, kind=f.kind, source=f.source[:2000], error=f.error))
+            s.add(_failure_row(run_id, stage, f))
 
 
 def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict[str, int], error: str | None = None) -> None:
@@ -67,7 +78,7 @@ def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict[str, int]
         run.finished_at = utcnow()
         run.outcome = outcome
         run.counts = counts
-        run.error = error
+        run.error = _clean(error)
 
 
 def last_refresh(engine: Engine) -> dict[str, Any] | None:
@@ -86,8 +97,8 @@ def last_refresh(engine: Engine) -> dict[str, Any] | None:
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
             "outcome": run.outcome,
             "counts": dict(run.counts or {}),
-            "error": run.error,
-            "failures": [{"stage": f.stage, "kind": f.kind, "source": f.source, "error": f.error} for f in failures],
+            "error": _clean(run.error),
+            "failures": [{"stage": f.stage, "kind": f.kind, "source": redact_text(f.source), "error": redact_text(f.error)} for f in failures],
         }
 
 
@@ -124,7 +135,12 @@ def recent_runs(engine: Engine, limit: int = 20) -> tuple[list[tuple[Any, ...]],
             .where(JobFailure.run_id.in_(ids))
             .order_by(JobFailure.id)
         ).all()
-    return [tuple(r) for r in runs], [tuple(r) for r in stages], [tuple(r) for r in fails]
+    # rows stored before redaction existed are cleaned as they are read
+    return (
+        [(*r[:6], _clean(r[6])) for r in runs],
+        [(*r[:4], _clean(r[4])) for r in stages],
+        [(r[0], r[1], r[2], redact_text(r[3]), _clean(r[4])) for r in fails],
+    )
 
 
 @dataclass(frozen=True)
@@ -175,7 +191,10 @@ def feed_days(engine: Engine, feeds: Mapping[str, Sequence[str]], since: dt.date
             day = started.date()
             ran.add(day)
             bad = failed.get(run_id, set())
-            if outcome in ("success", "partial") and any(u not in bad and last_ok.get(u, dt.date.min) >= day for u in mine):
+            # failures are stored with their URL redacted; the feeds table keeps the URL as read
+            if outcome in ("success", "partial") and any(
+                redact_text(u)[:2000] not in bad and last_ok.get(u, dt.date.min) >= day for u in mine
+            ):
                 read.add(day)
         out[thesis_id] = FeedDays(frozenset(read), frozenset(ran - read), min(ran) if ran else None)
     return out

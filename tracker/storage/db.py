@@ -20,10 +20,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import TrackerError
+from tracker.redact import redact_text, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,11 @@ def create_db_engine(url: str) -> Engine:
     """An engine for `url`, without touching the schema."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseError(f"TRACKER_DB_URL={url!r} is not a database URL: {exc}") from None
+    except (ArgumentError, ValueError, TypeError):
+        # the URL as given may hold a password: it is echoed redacted, and only when it has a
+        # scheme (redaction finds a password by its `scheme://`); the parser's message repeats the URL
+        shown = f"TRACKER_DB_URL={redact_url(url)!r}" if "://" in url else "TRACKER_DB_URL"
+        raise DatabaseError(f"{shown} is not a database URL (dialect://user:password@host:port/database)") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +91,12 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+def _first_line(exc: Exception) -> str:
+    """The driver's reason on one line, with the credentials of any URL in it replaced by `***`."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return redact_text((text.splitlines() or [type(exc).__name__])[0])
+
+
 def open_database(url: str) -> Engine:
     """An engine for `url` with the schema migrated to the latest revision."""
     engine = create_db_engine(url)
@@ -94,12 +104,10 @@ def open_database(url: str) -> Engine:
         if current_revisions(engine) != head_revisions():
             log.info("migrating database %s to %s", engine.url.render_as_string(hide_password=True), head_revisions())
             upgrade(engine)
-    except OperationalError as exc:
-        raise DatabaseError(
-            f"cannot open database {engine.url.render_as_string(hide_password=True)}: {exc.orig}"
-        ) from None
+    except DBAPIError as exc:  # unreachable server, wrong password, a file that is not a database
+        raise DatabaseError(f"cannot open database {engine.url.render_as_string(hide_password=True)}: {_first_line(exc)}") from None
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"cannot migrate database {engine.url.render_as_string(hide_password=True)}: {exc}") from None
+        raise DatabaseError(f"cannot migrate database {engine.url.render_as_string(hide_password=True)}: {_first_line(exc)}") from None
     return engine
 
 

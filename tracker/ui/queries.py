@@ -28,6 +28,7 @@ from tracker.portfolio import store as portfolio_store
 from tracker.portfolio.calculator import price_window, thesis_performance
 from tracker.portfolio.figures import ThesisPerformance
 from tracker.prices import store as prices_store
+from tracker.redact import redact_text, redact_url
 from tracker.settings import Settings, load_settings
 from tracker.storage.db import open_database, transaction
 from tracker.thesis import LoadResult, Thesis
@@ -214,8 +215,12 @@ def runs(limit: int = 20) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _feeds(url: str) -> pd.DataFrame:
-    return pd.DataFrame(news_store.feed_states(_engine(url)),
-                        columns=["feed", "title", "status", "last success", "failures in a row", "last error"])
+    frame = pd.DataFrame(news_store.feed_states(_engine(url)),
+                         columns=["feed", "title", "status", "last success", "failures in a row", "last error"])
+    # a feed URL may carry a token: shown without it
+    frame["feed"] = frame["feed"].map(lambda u: redact_url(str(u)))
+    frame["last error"] = frame["last error"].map(lambda e: e if e is None else redact_text(str(e)))
+    return frame
 
 
 def feeds() -> pd.DataFrame:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from tracker.pipeline.refresh import format_result, run_refresh
 from tracker.portfolio.maths import STALE_TRADING_DAYS, staleness
+from tracker.redact import redact_text
 from tracker.thesis.model import required_tickers
 from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
@@ -47,7 +48,7 @@ if st.button("Refresh now", type="primary", help="Fetch prices and feeds and eva
         try:
             result = run_refresh(q.settings(), trigger="dashboard", progress=StreamlitProgress(box), engine=q.engine())
         except Exception as exc:  # shown to the user; the refresh records its own history
-            box.update(label=f"Refresh could not run: {exc}", state="error")
+            box.update(label=f"Refresh could not run: {redact_text(str(exc))}", state="error")
         else:
             for line in format_result(result, quiet=True):
                 box.write(line)

@@ -15,6 +15,15 @@ def percent(x: float | None, signed: bool = True, digits: int = 1) -> str:
     return f"{x * 100:+.{digits}f}%" if signed else f"{x * 100:.{digits}f}%"
 
 
+def short_percent(x: float, digits: int = 2) -> str:
+    """A fraction as a short percentage, trailing zeros dropped: 0.605 → `60.5%`, 1.12 → `112%`.
+
+    At most `digits` decimals, so 100.51% never reads as 100.5% where the difference matters.
+    """
+    text = f"{x * 100:.{digits}f}".rstrip("0").rstrip(".")
+    return f"{'0' if text == '-0' else text}%"
+
+
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """`1 check`, `2 checks`, `0 problems`: a number with its noun in the right form."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"

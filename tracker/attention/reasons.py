@@ -22,6 +22,23 @@ def _days(n: int) -> str:
     return "today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days"
 
 
+def _soon(upcoming: Iterable[CatalystView], today: dt.date) -> list[tuple[CatalystView, str]]:
+    """The catalysts within the next week, each with the text that announces it."""
+    out = []
+    for c in upcoming:
+        days = (c.date - today).days
+        if 0 <= days <= SOON_DAYS:
+            out.append((c, f"catalyst {_days(days)} ({c.date}): {c.event}"))
+    return out
+
+
+def _overdue(review: ReviewState) -> str | None:
+    """The text of an overdue review, or None."""
+    if not review.overdue or review.due is None:
+        return None
+    return f"review overdue since {review.due}: review each assumption and record it under reviews:"
+
+
 def attention_reasons(
     thesis: Thesis,
     statuses: Mapping[str, str],
@@ -42,14 +59,12 @@ def attention_reasons(
             reasons.append(f"assumption {a.id} is falsified: decide whether the thesis still stands, or close it")
         elif status == "at_risk":
             reasons.append(f"assumption {a.id} is at risk: read its evidence and record a review")
-    if review.overdue and review.due is not None:
-        reasons.append(f"review overdue since {review.due}: review each assumption and record it under reviews:")
+    overdue = _overdue(review)
+    if overdue:
+        reasons.append(overdue)
     for ticker in past_horizon:
         reasons.append(f"{ticker} passed its horizon without reaching its target: sell it (closed:) or give it a new dated target")
-    for c in upcoming:
-        days = (c.date - today).days
-        if 0 <= days <= SOON_DAYS:
-            reasons.append(f"catalyst {_days(days)} ({c.date}): {c.event}")
+    reasons += [text for _, text in _soon(upcoming, today)]
     needed = [t for t, until in thesis.needed_until().items() if until is None]
     stale = [t for t in needed if staleness(last_closes.get(t), today)[1]]
     if stale:
@@ -77,13 +92,11 @@ def reminders(thesis: Thesis, review: ReviewState, upcoming: Iterable[CatalystVi
     """A catalyst within 7 days, and a review that fell overdue, for an open thesis."""
     if thesis.closed is not None:
         return []
-    out: list[Reminder] = []
-    for c in upcoming:
-        days = (c.date - today).days
-        if 0 <= days <= SOON_DAYS:
-            digest = hashlib.sha256(c.event.encode()).hexdigest()[:16]
-            out.append(Reminder(thesis.id, "catalyst_soon", f"catalyst:{thesis.id}:{c.date}:{digest}", f"catalyst {_days(days)} ({c.date}): {c.event}"))
-    if review.overdue and review.due is not None:
-        out.append(Reminder(thesis.id, "review_overdue", f"review:{thesis.id}:{review.due}",
-                            f"review overdue since {review.due}: review each assumption and record it under reviews:"))
+    out = [
+        Reminder(thesis.id, "catalyst_soon", f"catalyst:{thesis.id}:{c.date}:{hashlib.sha256(c.event.encode()).hexdigest()[:16]}", text)
+        for c, text in _soon(upcoming, today)
+    ]
+    overdue = _overdue(review)
+    if overdue:
+        out.append(Reminder(thesis.id, "review_overdue", f"review:{thesis.id}:{review.due}", overdue))
     return out

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tracker.formatting import short_percent
 from tracker.thesis.loader import ThesisFileError, parse_thesis_text, yaml_values
 from tracker.thesis.model import Thesis
 from tracker.thesis.units import UnitError, parse_date, parse_duration, parse_number, parse_percent
@@ -209,8 +210,7 @@ def percent(value: Any) -> str:
     """0.2 → `20%`, 0.125 → `12.5%` (two decimals at most); anything else as written."""
     if not _is_number(value):
         return show(value)
-    text = f"{value * 100:.2f}".rstrip("0").rstrip(".")
-    return f"{'0' if text == '-0' else text}%"
+    return short_percent(float(value))
 
 
 def _text(value: str) -> str:

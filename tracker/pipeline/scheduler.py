@@ -1,9 +1,13 @@
 """`tracker schedule`: the daily refresh on a cron schedule, in its own foreground process.
 
-APScheduler 3's BlockingScheduler with coalescing (a backlog of missed runs becomes one run),
+APScheduler 3's BackgroundScheduler with coalescing (a backlog of missed runs becomes one run),
 one instance at a time, a misfire grace of hours (a laptop waking up at 09:00 still runs the
 18:30 refresh), and a catch-up run at start when the last successful refresh is older than the
 last time the schedule fired. Never run inside Streamlit: reruns would start duplicates.
+
+The signal handler only flips a flag that the main thread polls. Shutting the scheduler down from
+inside the handler takes locks the interrupted main thread may already hold (APScheduler's wake-up
+event among them), which deadlocks the process instead of stopping it.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ import datetime as dt
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.events import EVENT_SCHEDULER_STARTED
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
@@ -31,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MISFIRE_GRACE = dt.timedelta(hours=6)
 JOB_ID = "daily-refresh"
+STOP_POLL_SECONDS = 0.2
 
 
 def make_trigger(settings: Settings) -> CronTrigger:
@@ -81,7 +86,7 @@ def run_scheduler(
     trigger = trigger or make_trigger(settings)
     refresh = refresh or _default_refresh
     clock = now or (lambda: dt.datetime.now(dt.UTC))
-    scheduler = BlockingScheduler(
+    scheduler = BackgroundScheduler(
         timezone=getattr(trigger, "timezone", dt.UTC),
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())},
     )
@@ -105,24 +110,20 @@ def run_scheduler(
         log.info("last successful refresh %s is older than the schedule implies: catching up now", last or "never")
         scheduler.get_job(JOB_ID).modify(next_run_time=clock())
 
-    stopping = threading.Event()
+    signalled: list[int] = []
 
-    def stop(*_args: object) -> None:
-        stopping.set()
-        if scheduler.running:
-            log.info("stopping the scheduler")
-            scheduler.shutdown(wait=False)
+    def on_signal(signum: int, _frame: object) -> None:
+        signalled.append(signum)  # no locks, no logging: see the module docstring
 
-    def started(_event: object) -> None:
-        log.info("scheduler started: %s (%s); next run %s", settings.refresh_cron, settings.refresh_timezone, scheduler.get_job(JOB_ID).next_run_time)
-        if stopping.is_set():  # a signal arrived while starting
-            scheduler.shutdown(wait=False)
-
-    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     if install_signals and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-    if stop_event is not None:
-        threading.Thread(target=lambda: (stop_event.wait(), stop()), name="scheduler-stop", daemon=True).start()
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
     scheduler.start()
+    log.info("scheduler started: %s (%s); next run %s", settings.refresh_cron, settings.refresh_timezone, scheduler.get_job(JOB_ID).next_run_time)
+    try:
+        while not signalled and not (stop_event is not None and stop_event.is_set()):
+            time.sleep(STOP_POLL_SECONDS)
+    finally:
+        log.info("stopping the scheduler")
+        scheduler.shutdown(wait=False)
     log.info("scheduler stopped")

@@ -15,12 +15,18 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from tests.support.postgres import PostgresServer, find_bindir, start_server
+from tracker import settings as tracker_settings
 from tracker.storage.db import open_database
 from tracker.validation import load_thesis_file
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "theses" / "ai-inference-cost-squeeze.yaml"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Test feed servers listen on 127.0.0.1, which the refresh refuses by default
+# (TRACKER_ALLOW_PRIVATE_FEEDS): settings loaded in tests, even at a test module's import, allow it;
+# the tests of the refusal turn it off (tests/test_private_feeds.py).
+tracker_settings._KEYS["allow_private_feeds"] = "1"
 
 
 @pytest.fixture(autouse=True)

@@ -64,7 +64,7 @@ def test_local_file_is_read_up_to_the_limit_only(tmp_path):
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("mode", ["slow_headers", "silent", "slow_body"])
 def test_hostile_server_fails_within_the_deadline(mode):
-    with HostileServer(mode) as srv, make_client() as client:
+    with HostileServer(mode) as srv, make_client(allow_private=True) as client:
         started = time.monotonic()
         got = fetch(FeedSpec(srv.url("/feed")), client, etag=None, last_modified=None, sec_user_agent="x", deadline=DEADLINE)
         elapsed = time.monotonic() - started
@@ -87,7 +87,7 @@ def test_refresh_with_a_slow_header_feed_finishes_and_stores_the_good_feed(engin
 
 
 def test_the_deadline_does_not_cut_a_normal_fetch():
-    with FeedServer() as srv, make_client() as client:
+    with FeedServer() as srv, make_client(allow_private=True) as client:
         srv.routes["/f"] = Route(SAMPLE.read_bytes(), headers={"Content-Type": "application/rss+xml"})
         got = fetch(FeedSpec(srv.url("/f")), client, etag=None, last_modified=None, sec_user_agent="x", deadline=DEADLINE)
         time.sleep(DEADLINE + 0.2)  # the watchdog was cancelled: nothing fires late

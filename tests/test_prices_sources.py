@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +55,7 @@ def test_yahoo_reports_failures_by_ticker_with_yfinances_reason():
     source = YahooSource(download=fake, sleep=lambda s: None)
     result = source.fetch(["NET", "NOPE", "QQQ"], D(2026, 6, 1), D(2026, 6, 30))
     assert set(result.closes["ticker"]) == {"NET", "QQQ"}
-    assert result.failures == {"NOPE": "YFTzMissingError('possibly delisted; no timezone found')"}
+    assert result.failures == {"NOPE": "not found at Yahoo (possibly delisted; no timezone found)"}
     assert result.requests == 1 and len(fake.calls) == 1
     call = fake.calls[0]
     assert call["auto_adjust"] is True and call["progress"] is False
@@ -81,7 +83,7 @@ def test_yahoo_network_exception_becomes_per_ticker_failures():
         raise ConnectionError("name resolution failed")
 
     result = YahooSource(download=boom, sleep=lambda s: None).fetch(["NET", "QQQ"], D(2026, 6, 1), D(2026, 6, 2))
-    assert set(result.failures) == {"NET", "QQQ"} and "name resolution failed" in result.failures["NET"]
+    assert result.failures == {"NET": "Yahoo unreachable: name lookup failed", "QQQ": "Yahoo unreachable: name lookup failed"}
 
 
 def test_yahoo_cache_goes_under_the_data_folder(tmp_path):
@@ -119,3 +121,50 @@ def test_demo_source_reports_tickers_outside_the_sample():
     result = DemoSource().fetch(["NET", "AAPL"], D(2026, 11, 1), D(2026, 11, 24))
     assert set(result.closes["ticker"]) == {"NET"}
     assert "not in the bundled sample" in result.failures["AAPL"]
+
+
+def _offline_download(tickers, *args, **kwargs):
+    """What yfinance 1.x does offline: network errors logged on the way, then "possibly delisted"."""
+    log = logging.getLogger("yfinance")
+    log.warning("Cookie/crumb fetch failed (DNSError), continuing without crumb")
+    log.error("\n%d Failed downloads:", len(tickers))
+    log.error(f"{list(tickers)!r}: possibly delisted; no price data found  (1d 2026-06-01 -> 2026-07-01)")
+    return empty_download()
+
+
+@pytest.mark.parametrize(
+    ("download", "expected"),
+    [
+        (_offline_download, "Yahoo unreachable: name lookup failed"),
+        (FakeYahoo({}, errors={"NET": "DNSError('Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com')"}),
+         "Yahoo unreachable: name lookup failed"),
+        (FakeYahoo({}, errors={"NET": "ConnectionError('Connection refused')"}), "Yahoo unreachable: connection refused"),
+        (FakeYahoo({}, errors={"NET": "possibly delisted; no price data found"}), "not found at Yahoo (possibly delisted; no price data found)"),
+        (FakeYahoo({}, errors={"NET": "YFTzMissingError('possibly delisted; no timezone found')"}),
+         "not found at Yahoo (possibly delisted; no timezone found)"),
+    ],
+)
+def test_yahoo_tells_a_network_failure_from_an_unknown_ticker(download, expected):
+    result = YahooSource(download=download, sleep=lambda s: None).fetch(["NET"], D(2026, 6, 1), D(2026, 6, 30))
+    assert result.failures == {"NET": expected}
+
+
+@pytest.mark.timeout(20)
+def test_a_hung_yahoo_download_fails_at_its_deadline_and_later_batches_do_not_wait_again():
+    release = threading.Event()
+    calls = []
+
+    def hang(tickers, *args, **kwargs):
+        calls.append(list(tickers))
+        release.wait(15)
+        return empty_download()
+
+    source = YahooSource(download=hang, sleep=lambda s: None, deadline=0.5)
+    try:
+        first = source.fetch(["NET", "QQQ"], D(2026, 6, 1), D(2026, 6, 30))
+        second = source.fetch(["DDOG"], D(2026, 6, 1), D(2026, 6, 30))
+    finally:
+        release.set()
+    assert first.failures == {"NET": "Yahoo unreachable: no answer within 0.5s", "QQQ": "Yahoo unreachable: no answer within 0.5s"}
+    assert second.failures["DDOG"].startswith("Yahoo unreachable: skipped")
+    assert calls == [["NET", "QQQ"]]

@@ -32,6 +32,12 @@ _KEYS = {
     "default_feeds": "yahoo,sec,google",
     "sec_user_agent": DEFAULT_SEC_USER_AGENT,
     "demo": "",
+    "allow_private_feeds": "",
+    "local_feed_dirs": "",
+    "yahoo_deadline": "120",
+    "prices_budget": "900",
+    "news_budget": "600",
+    "refresh_cooldown": "60",
 }
 
 
@@ -47,6 +53,14 @@ class Settings:
     default_feeds: tuple[str, ...]
     sec_user_agent: str
     demo: bool
+    # feeds on loopback, private, link-local and other non-public addresses (off: refused)
+    allow_private_feeds: bool = False
+    # when set, local feed files must lie under one of these folders (the bundled sample always may)
+    local_feed_dirs: tuple[Path, ...] = ()
+    yahoo_deadline: float = 120.0  # seconds, one Yahoo download (a batch of tickers), wall clock
+    prices_budget: float = 900.0  # seconds the prices stage may start new batches for
+    news_budget: float = 600.0  # seconds the news stage may start new feeds for
+    refresh_cooldown: float = 60.0  # seconds after a refresh started before "Refresh now" runs another
 
     @property
     def cache_dir(self) -> Path:
@@ -68,6 +82,17 @@ def _file_values(env: dict[str, str]) -> dict[str, str]:
     if unknown:
         raise SettingsError(f"{path}: unknown settings {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}")
     return {k: str(v) for k, v in data.items()}
+
+
+def _seconds(values: dict[str, str], key: str, *, zero: bool = False) -> float:
+    raw = values[key].strip()
+    try:
+        out = float(raw)
+    except ValueError:
+        out = -1.0
+    if not ((0 <= out if zero else 0 < out) and out < 1e7):
+        raise SettingsError(f"TRACKER_{key.upper()}={raw!r}: use a number of seconds{', 0 or more' if zero else ', greater than 0'}")
+    return out
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -96,4 +121,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         default_feeds=feeds,
         sec_user_agent=values["sec_user_agent"].strip(),
         demo=values["demo"].strip().lower() in ("1", "true", "yes"),
+        allow_private_feeds=values["allow_private_feeds"].strip().lower() in ("1", "true", "yes"),
+        local_feed_dirs=tuple(Path(d.strip()).expanduser().resolve() for d in values["local_feed_dirs"].split(os.pathsep) if d.strip()),
+        yahoo_deadline=_seconds(values, "yahoo_deadline"),
+        prices_budget=_seconds(values, "prices_budget"),
+        news_budget=_seconds(values, "news_budget"),
+        refresh_cooldown=_seconds(values, "refresh_cooldown", zero=True),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote_plus
 
+from tracker.redact import redacted_key
 from tracker.sample import FEEDS_DIR, SAMPLE_DIR, SAMPLE_PLACEHOLDER
 from tracker.settings import Settings
 from tracker.thesis.model import Thesis
@@ -34,6 +35,14 @@ class FeedSpec:
     @property
     def is_file(self) -> bool:
         return self.path is not None
+
+    @property
+    def key(self) -> str:
+        """How the feed is stored and shown: its URL with any token hidden (`tracker.redact.redacted_key`).
+
+        The full URL comes from the thesis file at every refresh and is used only to fetch.
+        """
+        return redacted_key(self.url)
 
 
 def _expand(entry: str, thesis: Thesis) -> list[str]:

@@ -3,12 +3,21 @@
 feedparser has no timeout and may open URLs itself, so it never sees a URL here: this module
 fetches with httpx (connect/read timeouts, a hard wall-clock deadline per request, a size cap,
 bounded redirects, conditional GET) and hands feedparser the bytes. Local feed files are read
-only when they are regular files, never more than the byte limit.
+only when they are regular files, never more than the byte limit, and (when an allow-list of
+folders is set) only from those folders.
+
+Feeds are named by thesis files, so a feed URL could point the refresh at the machine itself or
+its private network (a cloud metadata service, an admin page on 127.0.0.1). Unless private feeds
+are allowed, the client connects only to public addresses: `PublicOnlyBackend` resolves each
+host, refuses when any address it resolves to is not public, and connects to the address it
+checked (never resolving twice, so DNS rebinding cannot swap in a private address). Every
+connection goes through it, so each redirect hop is checked too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import socket
 import stat
@@ -16,10 +25,12 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from tracker.news.feeds import FeedSpec
@@ -42,6 +53,7 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
+    skipped: bool = False  # not started: the stage's time budget was spent
 
     @property
     def not_modified(self) -> bool:
@@ -132,8 +144,63 @@ def read_local(path: Path, limit: int = MAX_BYTES) -> bytes:
     return data
 
 
-def make_client() -> httpx.Client:
-    return httpx.Client(timeout=TIMEOUT, follow_redirects=True, max_redirects=MAX_REDIRECTS)
+class NotPublic(httpcore.ConnectError):
+    """A feed host resolves to a loopback, private, link-local or otherwise non-public address."""
+
+
+def is_public(address: str) -> bool:
+    """Whether an IP address is on the public internet (IPv4-mapped IPv6 judged as its IPv4)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def public_addresses(host: str, port: int) -> list[str]:
+    """The addresses `host` resolves to, all of them public; raises `NotPublic` otherwise."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror or exc}") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    private = [a for a in addresses if not is_public(a)]
+    if private or not addresses:
+        raise NotPublic(f"refused: {host} is not a public address ({', '.join(private) or 'none'}); TRACKER_ALLOW_PRIVATE_FEEDS allows it")
+    return addresses
+
+
+class PublicOnlyBackend(httpcore.SyncBackend):
+    """httpcore's network backend, connecting only to checked public addresses (see the module doc)."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        last: Exception | None = None
+        for address in public_addresses(host, port):
+            try:  # TLS still verifies the certificate against the URL's host name, not the address
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+
+def make_client(*, allow_private: bool = False) -> httpx.Client:
+    """The feed client: time limits, bounded redirects, and public addresses only unless allowed."""
+    transport = httpx.HTTPTransport()
+    if not allow_private:
+        transport._pool._network_backend = PublicOnlyBackend()  # httpx has no public hook for it
+    return httpx.Client(timeout=TIMEOUT, follow_redirects=True, max_redirects=MAX_REDIRECTS, transport=transport)
+
+
+def outside(path: Path, folders: Sequence[Path]) -> bool:
+    """Whether a local feed file lies outside every allowed folder (an empty list allows all)."""
+    return bool(folders) and not any(path == f or f in path.parents for f in folders)
 
 
 def user_agent(url: str, sec_user_agent: str) -> str:
@@ -154,14 +221,18 @@ def fetch(
     last_modified: str | None,
     sec_user_agent: str,
     deadline: float | None = None,
+    local_dirs: Sequence[Path] = (),
 ) -> Fetched:
     """Fetch one feed; never raises for network or HTTP problems (they become `error`).
 
     `deadline` (default `DEADLINE_SECONDS`) is the hard wall-clock limit of the request,
-    enforced by a `Deadline` watchdog.
+    enforced by a `Deadline` watchdog. `local_dirs`: when not empty, a local feed file is read
+    only from under one of these folders (the bundled sample feeds always may be read).
     """
     if spec.is_file:
         assert spec.path is not None
+        if not spec.sample and outside(spec.path, local_dirs):
+            return Fetched(None, error=f"refused: {spec.path} is outside the folders TRACKER_LOCAL_FEED_DIRS allows")
         try:
             body = read_local(spec.path)
         except OSError as exc:
@@ -216,5 +287,9 @@ def _fetch_http(
         return Fetched(None, error=f"more than {MAX_REDIRECTS} redirects")
     except httpx.TimeoutException as exc:
         return Fetched(None, error=f"timed out ({type(exc).__name__})")
+    except httpx.ConnectError as exc:
+        if isinstance(exc.__cause__, NotPublic):
+            return Fetched(None, error=str(exc))
+        return Fetched(None, error=f"ConnectError: {exc}")
     except httpx.HTTPError as exc:
         return Fetched(None, error=f"{type(exc).__name__}: {exc}")

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.news.parse import Entry
+from tracker.redact import redact_url
 from tracker.storage.tables import Article, ArticleAssumption, ArticleFeed, ArticleTicker, Feed
 
 
@@ -108,7 +109,8 @@ def article_sources(session: Session, article_ids: Sequence[int]) -> dict[int, l
             .where(ArticleFeed.article_id.in_(ids[i : i + 500]))
             .order_by(ArticleFeed.first_seen_at, Feed.id)
         )
-        for aid, url in rows:
+        for aid, stored in rows:
+            url = redact_url(stored)  # rows written before feeds were stored by their key
             if url not in out.setdefault(aid, []):
                 out[aid].append(url)
     return out
@@ -224,4 +226,4 @@ def feed_states(engine: Engine) -> list[tuple[Any, ...]]:
                 Feed.consecutive_failures.desc(), Feed.url
             )
         ).all()
-    return [tuple(r) for r in rows]
+    return [(redact_url(r[0]), *r[1:]) for r in rows]  # rows written before feeds were stored by their key

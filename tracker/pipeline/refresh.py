@@ -68,7 +68,7 @@ def _news(ctx: StageContext) -> StageReport:
 
 def news_coverage(engine: Engine, theses: Sequence[Thesis], thesis_paths: Mapping[str, Path], settings: Settings) -> dict[str, NewsCoverage]:
     """On which days each thesis's news sources were read, from the job history (for the news checks)."""
-    feeds = {t.id: [f.url for f in feeds_for([t], thesis_paths, settings)] for t in theses}
+    feeds = {t.id: [f.key for f in feeds_for([t], thesis_paths, settings)] for t in theses}
     since = min((history_start(t) for t in theses), default=dt.date.today())
     days = runs.feed_days(engine, feeds, since)
     return {t.id: NewsCoverage(len(feeds[t.id]), days[t.id].read, days[t.id].failed, days[t.id].first) for t in theses}

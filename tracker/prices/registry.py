@@ -20,7 +20,7 @@ def make_source(settings: Settings) -> PriceSource:
     """The source named by `TRACKER_PRICE_SOURCE`: yahoo, demo or csv:PATH."""
     spec = settings.price_source
     if spec == "yahoo":
-        return YahooSource(cache_dir=settings.cache_dir / "yfinance")
+        return YahooSource(cache_dir=settings.cache_dir / "yfinance", deadline=settings.yahoo_deadline)
     if spec == "demo":
         return DemoSource()
     if spec.startswith("csv:"):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine
 
@@ -14,7 +15,7 @@ from tracker.prices.registry import make_source
 from tracker.prices.source import FetchResult, PriceSource
 from tracker.prices.store import last_price_dates, upsert_closes
 from tracker.reporting.progress import NullProgress, Progress
-from tracker.reporting.report import StageReport
+from tracker.reporting.report import StageReport, budget_spent
 from tracker.settings import Settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import Instrument, utcnow
@@ -82,8 +83,14 @@ def refresh_prices(
     *,
     source: PriceSource | None = None,
     today: dt.date | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> StageReport:
-    """Fetch every needed ticker once across theses, store whole batches, report per ticker."""
+    """Fetch every needed ticker once across theses, store whole batches, report per ticker.
+
+    Once the stage has run for `settings.prices_budget` seconds it starts no new batch: the
+    tickers left are reported as skipped (their fetch state untouched, so the next run plans
+    them again) and the refresh goes on to the next stage.
+    """
     progress = progress or NullProgress()
     report = StageReport("prices")
     today = today or dt.date.today()
@@ -92,9 +99,19 @@ def refresh_prices(
     plan = plan_fetches(theses, last, today)
     total = sum(len(v) for v in plan.values())
     progress.start("prices", total)
+    began, started = clock(), 0
     for start, tickers in plan.items():
         for i in range(0, len(tickers), source.batch_size):
             batch = tickers[i : i + source.batch_size]
+            if started and clock() - began > settings.prices_budget:
+                why = budget_spent(settings.prices_budget, "TRACKER_PRICES_BUDGET")
+                for ticker in batch:
+                    report.fail("ticker", ticker, why)
+                    report.add("tickers_skipped")
+                    report.lines.append(f"{ticker}: {why}")
+                    progress.advance(ticker)
+                continue
+            started += 1
             result = source.fetch(batch, start, today)
             report.add("requests", result.requests)
             ok = result.closes[~result.closes["ticker"].isin(list(result.failures))] if not result.closes.empty else result.closes

@@ -38,3 +38,13 @@ class StageReport:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+
+def budget_spent(seconds: float, setting: str) -> str:
+    """The failure recorded for a source a stage did not start because its time budget was spent.
+
+    A stage with a time budget starts no new source (ticker batch, feed) once the budget is
+    spent; the sources left are recorded with this text, their stored state untouched, and are
+    tried again by the next run.
+    """
+    return f"skipped: time budget spent ({setting}={seconds:g}s); retried next run"

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, select, text
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from tests.support.seed import seed
 from tracker import cli, launch
 from tracker.pipeline.refresh import format_result, run_refresh
-from tracker.redact import redact_text, redact_url
+from tracker.redact import redact_text, redact_url, redacted_key
 from tracker.settings import load_settings
 from tracker.storage.db import DatabaseError, create_db_engine, open_database
 
@@ -32,7 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TOKEN = "tok5ecr3tQ7x"
 PASSWORD = "pw5ecr3tZ9k"
-SECRETS = (TOKEN, PASSWORD)
+PATH_TOKEN = "Zb5ecr3tQ7xK9mN2pL4vW8"  # a secret in a URL's path, as Slack and Discord webhooks carry one
+FEED_TOKEN = "fd5ecr3tK2q"
+SECRETS = (TOKEN, PASSWORD, PATH_TOKEN, FEED_TOKEN)
 
 runner = CliRunner()
 
@@ -44,8 +46,8 @@ def refusing_port() -> int:
         return int(s.getsockname()[1])
 
 
-def assert_clean(where: str, text: str) -> None:
-    for secret in SECRETS:
+def assert_clean(where: str, text: str, secrets: tuple[str, ...] = SECRETS) -> None:
+    for secret in secrets:
         assert secret not in text, f"{where} shows a secret: …{text[max(0, text.find(secret) - 80) : text.find(secret) + 40]}…"
 
 
@@ -54,14 +56,16 @@ def cli_output(argv: list[str]) -> tuple[int, str]:
     return result.exit_code, result.output  # stdout and stderr, interleaved as a terminal shows them
 
 
-def database_text(url: str) -> str:
-    """Every text and JSON value of every row of every table, as one string."""
+def database_text(url: str, skip: tuple[str, ...] = ()) -> str:
+    """Every text and JSON value of every row of every table (but `skip`), as one string."""
     engine = create_db_engine(url)
     meta = MetaData()
     meta.reflect(engine)
     parts: list[str] = []
     with engine.connect() as conn:
         for table in meta.sorted_tables:
+            if table.name in skip:
+                continue
             for row in conn.execute(select(table)):
                 parts.extend(json.dumps(v, default=str) if isinstance(v, (dict, list)) else str(v) for v in row if v is not None)
     engine.dispose()
@@ -101,6 +105,39 @@ def test_redact_url_hides_credentials_and_keeps_the_address():
     assert redact_text(f"ConnectError for http://127.0.0.1:9/h?secret={TOKEN}: refused") == "ConnectError for http://127.0.0.1:9/h?secret=*** refused"
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://hooks.slack.com/services/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wX",
+         "https://hooks.slack.com/services/T024BE7LD/B01234ABCDE/***"),
+        ("https://discord.com/api/webhooks/123456789012345678/a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ-ab_cd",
+         "https://discord.com/api/webhooks/123456789012345678/***"),
+        ("https://chat.example.com/hooks/xq7mz3kd9pb8w1yt5re4ns2ha6", "https://chat.example.com/hooks/***"),
+        ("https://maker.example.com/trigger/alert/with/key/abcDEF", "https://maker.example.com/trigger/alert/with/key/***"),
+        (f"https://u:{PASSWORD}@hooks.example.com/services/{PATH_TOKEN}?token={TOKEN}", "https://***@hooks.example.com/services/***?token=***"),
+        # ordinary paths stay as written: words, slugs, short ids, dates, file paths
+        ("https://feeds.finance.yahoo.com/rss/2.0/headline?s=NET&region=US&lang=en-US",
+         "https://feeds.finance.yahoo.com/rss/2.0/headline?s=NET&region=US&lang=en-US"),
+        ("https://example.com/feeds/ai-infrastructure.rss.xml", "https://example.com/feeds/ai-infrastructure.rss.xml"),
+        ("https://example.com/news/2026-11-25/123456789/item", "https://example.com/news/2026-11-25/123456789/item"),
+        ("file:///tmp/pytest-of-root/pytest-3/test_refreshwithaverylongname0/feed.xml",
+         "file:///tmp/pytest-of-root/pytest-3/test_refreshwithaverylongname0/feed.xml"),
+        ("https://example.com/f/550e8400-e29b-41d4-a716-446655440000", "https://example.com/f/550e8400-e29b-41d4-a716-446655440000"),
+    ],
+)
+def test_redact_url_hides_a_token_in_the_path(url, expected):
+    assert redact_url(url) == expected
+    assert redact_text(f"POST {url} refused") == f"POST {expected} refused"
+
+
+def test_redacted_key_tells_apart_urls_that_differ_only_in_their_secret():
+    a, b = (f"https://hooks.example.com/services/{t}" for t in (PATH_TOKEN, PATH_TOKEN[::-1]))
+    assert redacted_key(a) != redacted_key(b)
+    assert redacted_key(a).startswith("https://hooks.example.com/services/***#") and PATH_TOKEN not in redacted_key(a)
+    assert redacted_key(redacted_key(a)) == redacted_key(a)
+    assert redacted_key("https://example.com/feed.xml") == "https://example.com/feed.xml"
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     st.cache_data.clear()
@@ -118,6 +155,11 @@ def test_no_secret_in_any_output_log_table_or_page(tmp_path, monkeypatch, caplog
     webhook = f"http://hook:{PASSWORD}@127.0.0.1:{refusing_port()}/alerts?token={TOKEN}&channel=ops"
     env = seed(tmp_path, db_url=db_url, refresh=False)
     env["TRACKER_WEBHOOK_URL"] = webhook
+    known = tmp_path / "theses" / "known.yaml"  # a feed whose URL carries a token in its path and its query
+    token_feed = f"http://127.0.0.1:{refusing_port()}/feeds/{PATH_TOKEN}/rss.xml?api_key={FEED_TOKEN}"
+    known.write_text(known.read_text(encoding="utf-8").replace('feeds: ["feeds/news.rss.xml"]', f'feeds: ["feeds/news.rss.xml", "{token_feed}"]'),
+                     encoding="utf-8")
+    assert token_feed in known.read_text(encoding="utf-8")
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("TRACKER_DEMO", raising=False)
@@ -126,6 +168,7 @@ def test_no_secret_in_any_output_log_table_or_page(tmp_path, monkeypatch, caplog
 
     result = run_refresh(load_settings(), trigger="test")
     assert any(f.kind == "webhook" for f in result.failures), "no webhook delivery failed: the test proves nothing"
+    assert any(f.kind == "feed" and "/feeds/***/rss.xml" in f.source for f in result.failures), "the token feed did not fail"
     assert_clean("format_result", "\n".join(format_result(result)))
     assert_clean("the failures of the result", "\n".join(str(f) for f in result.failures))
 
@@ -155,7 +198,13 @@ def test_no_secret_in_any_output_log_table_or_page(tmp_path, monkeypatch, caplog
     captured = capsys.readouterr()
     assert_clean("stdout and stderr", captured.out + captured.err)
     assert_clean("the captured log", caplog.text + "\n".join(str(r.args) for r in caplog.records))
-    assert_clean("the database", database_text(db_url))
+    # a feed URL's tokens are in the thesis file, whose text the version journal keeps as written;
+    # the settings' secrets are nowhere, the feed's nowhere else
+    assert_clean("the database", database_text(db_url), (TOKEN, PASSWORD))
+    assert_clean("the database but the thesis journal", database_text(db_url, skip=("thesis_versions",)))
+    with open_database(db_url).connect() as conn:
+        feeds = [r[0] for r in conn.execute(text("SELECT url FROM feeds"))]
+    assert any("/feeds/***/rss.xml?api_key=***#" in f for f in feeds), feeds
 
 
 def test_a_malformed_database_url_is_never_echoed_with_its_password(monkeypatch, tmp_path):

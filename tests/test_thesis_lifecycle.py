@@ -145,7 +145,7 @@ CASES = [
     ("until before the position's own opening", LIFE.replace("until: 2027-06-30", "until: 2026-10-01"),
      ["x.yaml:21:12: positions[3].until: until 2026-10-01 is not after this position's opened 2026-11-02"]),
     ("horizon counted from the position's own opening", LIFE.replace("horizon: 1y", "horizon: 95681m"),
-     ["x.yaml:17:14: positions[2].horizon: horizon 95681m ends after the year 9999"]),
+     ["x.yaml:17:14: positions[2].horizon: 95681m is longer than 100 years"]),
     # --- weights when positions are bought
     ("opening weights with later positions", LIFE.replace("weight: 60%", "weight: 70%"),
      ["x.yaml:10:13: positions[1].weight: weights of the positions held at the opening sum to 110%, expected 100% "

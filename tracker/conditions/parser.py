@@ -23,7 +23,7 @@ from typing import Literal
 
 from tracker.conditions.ast import Argument, BoolOp, Call, Compare, Expr, Not, Number, Operand, Span, Symbol, Text
 from tracker.errors import TrackerError
-from tracker.thesis.units import Duration
+from tracker.thesis.units import MAX_DURATION_DAYS, MAX_DURATION_YEARS, Duration
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
@@ -110,6 +110,8 @@ def tokenize(text: str) -> list[Token]:
             elif suffix:
                 if not re.fullmatch(r"\d+", digits):
                     raise ConditionError(f"expected a duration like 30d, got {raw!r}", col)
+                if len(digits) > 9 or Duration(int(digits), suffix).approx_days() > MAX_DURATION_DAYS:  # type: ignore[arg-type]
+                    raise ConditionError(f"the window {raw[:24]} is longer than {MAX_DURATION_YEARS} years", col)
                 tokens.append(Token("duration", raw, col, Duration(int(digits), suffix)))  # type: ignore[arg-type]
             else:
                 tokens.append(Token("number", raw, col, float(digits)))
@@ -261,6 +263,8 @@ class _Parser:
     def check_arg(self, fn: str, sig: Signature, kind: ArgKind, arg: Argument) -> None:
         if kind == "window":
             if isinstance(arg, Number) and not arg.percent and arg.value.is_integer() and arg.value > 0:
+                if arg.value > MAX_DURATION_DAYS:
+                    raise ConditionError(f"a window of {arg.value:.0f} days is longer than {MAX_DURATION_YEARS} years", arg.column)
                 return
             if not isinstance(arg, Span):
                 raise ConditionError(f"expected a duration like 30d as the window of `{fn}`", arg.column)

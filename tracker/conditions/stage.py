@@ -198,54 +198,75 @@ def run_checks(
     changes: list[StatusChangeRecord] = []
     headline_rows: list[dict[str, Any]] = []
     budget = _Budget(BACKFILL_BUDGET)
+    failed: set[str] = set()
     for thesis in theses:
-        ctx = Context(thesis, thesis_closes(thesis, closes), news, now, coverage.get(thesis.id, NewsCoverage(0)) if coverage is not None else None)
-        if thesis.closed is not None and thesis.closed.date < now.date():
-            # a closed thesis is judged as of its close: no price or article after it counts
-            ctx = ctx.as_of(dt.datetime.combine(thesis.closed.date, dt.time(23, 59, 59), dt.UTC))
-        past = _Past(ctx)
-        for a in thesis.assumptions:
-            exprs = [parsed[(thesis.id, a.id, i)] for i in range(len(a.checks))]
-            results = [evaluate(e, ctx) if not isinstance(e, ConditionError) else Result("unknown", f"invalid condition: {e.message}") for e in exprs]
+        # one thesis's rows, kept only when all of its checks ran: an exception while checking one
+        # thesis is its failure (its stored statuses untouched), and the others are still checked
+        rows: list[dict[str, Any]] = []
+        statuses: list[dict[str, Any]] = []
+        mine: list[StatusChangeRecord] = []
+        headline: list[dict[str, Any]] = []
+        try:
+            ctx = Context(thesis, thesis_closes(thesis, closes), news, now, coverage.get(thesis.id, NewsCoverage(0)) if coverage is not None else None)
+            if thesis.closed is not None and thesis.closed.date < now.date():
+                # a closed thesis is judged as of its close: no price or article after it counts
+                ctx = ctx.as_of(dt.datetime.combine(thesis.closed.date, dt.time(23, 59, 59), dt.UTC))
+            past = _Past(ctx)
+            for a in thesis.assumptions:
+                exprs = [parsed[(thesis.id, a.id, i)] for i in range(len(a.checks))]
+                results = [evaluate(e, ctx) if not isinstance(e, ConditionError) else Result("unknown", f"invalid condition: {e.message}") for e in exprs]
 
-            def at(day: dt.date, a: Assumption = a, exprs: list[Expr | ConditionError] = exprs, past: _Past = past) -> list[Result]:
-                return past.evaluate(a.id, exprs, day)
+                def at(day: dt.date, a: Assumption = a, exprs: list[Expr | ConditionError] = exprs, past: _Past = past) -> list[Result]:
+                    return past.evaluate(a.id, exprs, day)
 
-            verdict = apply_review(a, computed_status(a.checks, results), results, ctx.today, at)
-            report.add("checks_evaluated", len(results))
-            for i, (check, r) in enumerate(zip(a.checks, results, strict=True)):
-                result_rows.append(
-                    {"thesis_id": thesis.id, "assumption_id": a.id, "check_index": i, "expression": check.when, "outcome": r.outcome,
-                     "detail": r.detail, "values": {"values": dict(r.values), "evidence": r.evidence}, "article_ids": r.article_ids,
-                     "evaluated_at": now}
-                )
-            old = current.get((thesis.id, a.id))
-            if old is not None and old.status == verdict.status:
-                since = old.since
-            else:
-                # when the status began: from the opening (first sight) or after the previous status began
-                floor = max(thesis.opened, (now - BACKFILL_LOOKBACK).date())
-                if old is not None:
-                    floor = max(floor, old.since.date() + dt.timedelta(days=1))
-                since = midnight(began(past, a, exprs, verdict, min(floor, ctx.today), budget))
-            status_rows.append({"thesis_id": thesis.id, "assumption_id": a.id, "status": verdict.status, "since": since, "reasons": verdict.reasons, "evaluated_at": now})
-            if old is None or old.status != verdict.status:
-                evidence = {
-                    "reasons": verdict.reasons,
-                    "since": since.date().isoformat(),
-                    "checks": [{"when": c.when, "then": c.then, "outcome": r.outcome, "detail": r.detail, "evidence": r.evidence}
-                               for c, r in zip(a.checks, results, strict=True)],
-                    "article_ids": sorted({i for r in results for i in r.article_ids}),
-                }
-                changes.append(StatusChangeRecord(thesis.id, a.id, old.status if old else None, verdict.status, verdict.reasons, evidence,
-                                                  alert=thesis.closed is None, changed_at=since))
-            progress.advance(f"{thesis.id}/{a.id}: {verdict.status}")
-        headline_rows.append(headline_row(ctx.perf, now))
+                verdict = apply_review(a, computed_status(a.checks, results), results, ctx.today, at)
+                report.add("checks_evaluated", len(results))
+                for i, (check, r) in enumerate(zip(a.checks, results, strict=True)):
+                    rows.append(
+                        {"thesis_id": thesis.id, "assumption_id": a.id, "check_index": i, "expression": check.when, "outcome": r.outcome,
+                         "detail": r.detail, "values": {"values": dict(r.values), "evidence": r.evidence}, "article_ids": r.article_ids,
+                         "evaluated_at": now}
+                    )
+                old = current.get((thesis.id, a.id))
+                if old is not None and old.status == verdict.status:
+                    since = old.since
+                else:
+                    # when the status began: from the opening (first sight) or after the previous status began
+                    floor = max(thesis.opened, (now - BACKFILL_LOOKBACK).date())
+                    if old is not None:
+                        floor = max(floor, old.since.date() + dt.timedelta(days=1))
+                    since = midnight(began(past, a, exprs, verdict, min(floor, ctx.today), budget))
+                statuses.append({"thesis_id": thesis.id, "assumption_id": a.id, "status": verdict.status, "since": since, "reasons": verdict.reasons, "evaluated_at": now})
+                if old is None or old.status != verdict.status:
+                    evidence = {
+                        "reasons": verdict.reasons,
+                        "since": since.date().isoformat(),
+                        "checks": [{"when": c.when, "then": c.then, "outcome": r.outcome, "detail": r.detail, "evidence": r.evidence}
+                                   for c, r in zip(a.checks, results, strict=True)],
+                        "article_ids": sorted({i for r in results for i in r.article_ids}),
+                    }
+                    mine.append(StatusChangeRecord(thesis.id, a.id, old.status if old else None, verdict.status, verdict.reasons, evidence,
+                                                   alert=thesis.closed is None, changed_at=since))
+                progress.advance(f"{thesis.id}/{a.id}: {verdict.status}")
+            headline.append(headline_row(ctx.perf, now))
+        except Exception as exc:
+            message = redact_text((str(exc).strip().splitlines() or [""])[0])[:300]
+            log.error("checking thesis %s failed: %s: %s", thesis.id, type(exc).__name__, message)
+            log.debug("checking thesis %s failed", thesis.id, exc_info=True)
+            report.fail("thesis", thesis.id, f"checks failed, statuses kept from the last run: {type(exc).__name__}: {message}")
+            report.add("theses_failed")
+            failed.add(thesis.id)
+            continue
+        result_rows.extend(rows)
+        status_rows.extend(statuses)
+        changes.extend(mine)
+        headline_rows.extend(headline)
     if budget.exhausted:
         report.lines.append(f"since: looked back over {BACKFILL_BUDGET:,} assumption-days this run; later statuses are dated from the latest day checked")
 
     today = now.date()
-    due = [r for t in theses for r in reminders(t, review_state(t, today), [v for v in catalyst_views(t, None, today) if v.upcoming], today)]
+    due = [r for t in theses if t.id not in failed
+           for r in reminders(t, review_state(t, today), [v for v in catalyst_views(t, None, today) if v.upcoming], today)]
     with transaction(engine) as s:  # all statuses of the run, or none
         save_outcomes(s, result_rows, status_rows, changes, now, run_id)
         save_headlines(s, headline_rows)

@@ -23,6 +23,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt]|\s+)\d")
 
 
+MAX_DURATION_YEARS = 100  # no horizon, cadence or window is longer; larger ones overflow date arithmetic
+MAX_DURATION_DAYS = 36_525
+
+
 class UnitError(ValueError):
     """A value is not in the expected notation; the message says what was expected."""
 
@@ -61,6 +65,14 @@ class Duration:
 
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"
+
+
+def capped(duration: Duration) -> Duration:
+    """`duration`, or a UnitError when it is longer than 100 years (no thesis runs that long, and
+    date arithmetic beyond year 9999 fails)."""
+    if duration.approx_days() > MAX_DURATION_DAYS:
+        raise UnitError(f"{duration} is longer than {MAX_DURATION_YEARS} years")
+    return duration
 
 
 def _finite(number: int | float, shown: object) -> float:
@@ -128,21 +140,23 @@ def parse_duration(value: object) -> Duration:
     """`540d`, `6w`, `18m` (calendar months), `2y`, or a plain number of days."""
     expected = "expected a duration like 540d, 6w, 18m or 2y"
     if isinstance(value, Duration):
-        return value
+        return capped(value)
     if isinstance(value, bool):
         raise UnitError(f"{expected}, got {str(value).lower()}")
     if isinstance(value, int):
+        if value > MAX_DURATION_DAYS:
+            raise UnitError(f"{value} days is longer than {MAX_DURATION_YEARS} years")
         return Duration(value, "d")
     if isinstance(value, float) and value.is_integer():
-        return Duration(int(value), "d")
+        return parse_duration(int(value))
     if isinstance(value, str):
         m = _DURATION.match(value)
         if m and len(m.group(1)) <= 9:
-            return Duration(int(m.group(1)), m.group(2))  # type: ignore[arg-type]
+            return capped(Duration(int(m.group(1)), m.group(2)))  # type: ignore[arg-type]
         if value.strip().isdigit() and len(value.strip()) <= 9:
-            return Duration(int(value.strip()), "d")
+            return parse_duration(int(value.strip()))
         if m or value.strip().isdigit():
-            raise UnitError(f"{value!r} is far too long a duration")
+            raise UnitError(f"{value.strip()[:24]!r} is longer than {MAX_DURATION_YEARS} years")
     raise UnitError(f"{expected}, got {_shown(value)}")
 
 

@@ -155,6 +155,7 @@ def test_no_secret_in_any_output_log_table_or_page(tmp_path, monkeypatch, caplog
     webhook = f"http://hook:{PASSWORD}@127.0.0.1:{refusing_port()}/alerts?token={TOKEN}&channel=ops"
     env = seed(tmp_path, db_url=db_url, refresh=False)
     env["TRACKER_WEBHOOK_URL"] = webhook
+    env["TRACKER_REFRESH_COOLDOWN"] = "0"  # "Refresh now" right after the CLI's refresh
     known = tmp_path / "theses" / "known.yaml"  # a feed whose URL carries a token in its path and its query
     token_feed = f"http://127.0.0.1:{refusing_port()}/feeds/{PATH_TOKEN}/rss.xml?api_key={FEED_TOKEN}"
     known.write_text(known.read_text(encoding="utf-8").replace('feeds: ["feeds/news.rss.xml"]', f'feeds: ["feeds/news.rss.xml", "{token_feed}"]'),

@@ -11,7 +11,7 @@ import os
 import socket
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import TrackerError
@@ -92,3 +92,13 @@ def acquire(engine: Engine, owner: str | None = None, now: dt.datetime | None = 
         f"another refresh is running ({holder.owner}, since {holder.acquired_at:%Y-%m-%d %H:%M:%S} UTC); "
         f"it is taken over automatically if its heartbeat stops for {int(STALE_AFTER.total_seconds() // 60)} minutes"
     )
+
+
+def running_since(engine: Engine, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the refresh that holds the lock started, or None when none runs (a stale lock is none)."""
+    now = now or utcnow()
+    with transaction(engine) as s:
+        holder = s.scalars(select(RefreshLock).where(RefreshLock.name == LOCK_NAME)).first()
+        if holder is None or holder.heartbeat_at < now - STALE_AFTER or _dead_here(holder.owner):
+            return None
+        return holder.acquired_at

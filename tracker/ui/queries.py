@@ -24,6 +24,7 @@ from tracker.journal import store as journal_store
 from tracker.journal.history import VersionChanges
 from tracker.news import store as news_store
 from tracker.pipeline import runs as job_runs
+from tracker.pipeline.lock import running_since
 from tracker.portfolio import store as portfolio_store
 from tracker.portfolio.calculator import price_window, thesis_performance
 from tracker.portfolio.figures import ThesisPerformance
@@ -234,3 +235,11 @@ def _instruments(url: str, tickers: tuple[str, ...]) -> dict[str, dict[str, Any]
 
 def instruments(items: list[Thesis]) -> dict[str, dict[str, Any]]:
     return _instruments(settings().db_url, tuple(required_tickers(items)))
+
+
+def refresh_state() -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(when the running refresh started or None, when the latest refresh started or None), read
+    fresh at every call: "Refresh now" is disabled while one runs and for a cooldown after one started."""
+    eng = engine()
+    last = job_runs.last_refresh(eng)
+    return running_since(eng), (dt.datetime.fromisoformat(last["started_at"]) if last else None)

@@ -43,7 +43,29 @@ st.title("Data health")
 items = q.loaded().theses
 demo_banner(q.is_demo(items))
 
-if st.button("Refresh now", type="primary", help="Fetch prices and feeds and evaluate the checks, as `tracker refresh` does"):
+
+def refresh_blocked() -> tuple[bool, str] | None:
+    """Why "Refresh now" may not start a refresh now — (running, message): one is running (it holds
+    the lock), or the last one started less than the cooldown (TRACKER_REFRESH_COOLDOWN) ago."""
+    running, last_started = q.refresh_state()
+    if running is not None:
+        return True, f"Refresh running since {running:%H:%M} UTC"
+    if last_started is not None:
+        left = q.settings().refresh_cooldown - (dt.datetime.now(dt.UTC) - last_started).total_seconds()
+        if left > 0:
+            return False, f"A refresh started at {last_started:%H:%M:%S} UTC; Refresh now is available again in {int(left) + 1} s"
+    return None
+
+
+blocked = refresh_blocked()
+pressed = st.button(blocked[1] if blocked and blocked[0] else "Refresh now", key="refresh_now", type="primary", disabled=blocked is not None,
+                    help="Fetch prices and feeds and evaluate the checks, as `tracker refresh` does")
+if blocked and not blocked[0]:
+    st.caption(blocked[1])
+if pressed and (blocked := refresh_blocked()) is not None:  # another viewer or the scheduler was first
+    st.info(blocked[1])
+    pressed = False
+if pressed:
     with st.status("Refreshing…", expanded=True) as box:
         try:
             result = run_refresh(q.settings(), trigger="dashboard", progress=StreamlitProgress(box), engine=q.engine())

@@ -90,7 +90,7 @@ def _seconds(values: dict[str, str], key: str, *, zero: bool = False) -> float:
         out = float(raw)
     except ValueError:
         out = -1.0
-    if not ((0 <= out if zero else 0 < out) and out < 1e7):
+    if not ((out >= 0 if zero else out > 0) and out < 1e7):
         raise SettingsError(f"TRACKER_{key.upper()}={raw!r}: use a number of seconds{', 0 or more' if zero else ', greater than 0'}")
     return out
 

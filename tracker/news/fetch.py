@@ -23,9 +23,9 @@ import socket
 import stat
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit

@@ -137,10 +137,14 @@ def pace(progress_value: float | None, entry_date: dt.date | None, horizon_date:
 
 
 def annualised(ret: float | None, days: int) -> float | None:
-    """Compound annual rate of a return earned over `days` calendar days."""
+    """Compound annual rate of a return earned over `days` calendar days; None (unknown) when
+    there is none, or when it is too large for a float (a 300x gain in six days)."""
     if ret is None or days <= 0 or ret <= -1:
         return None
-    return float((1.0 + ret) ** (365.0 / days)) - 1.0
+    try:
+        return float((1.0 + ret) ** (365.0 / days)) - 1.0
+    except OverflowError:
+        return None
 
 
 def required_rate(last_price: float | None, target: float | None, days_remaining: int) -> float | None:

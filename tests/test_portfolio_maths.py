@@ -140,7 +140,7 @@ def test_trading_days_between(start, end, expected):
 
 @pytest.mark.parametrize(
     ("ret", "days", "expected"),
-    [(0.21, 365, 0.21), (0.0, 10, 0.0), (None, 10, None), (0.1, 0, None), (-1.0, 30, None), (341.0, 6, None)],
+    [(0.21, 365, 0.21), (0.0, 10, 0.0), (None, 10, None), (0.1, 0, None), (-1.0, 30, None), (341.0, 1, None)],
 )
 def test_annualised_is_unknown_when_there_is_none_or_it_overflows(ret, days, expected):
     got = maths.annualised(ret, days)

@@ -5,6 +5,7 @@ past 100 years are located errors. Each run finishes with the good thesis intact
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import threading
 
 import pytest
@@ -12,13 +13,14 @@ from sqlalchemy import func, select
 
 from tests.support.seed import seed
 from tracker.conditions import stage as checks_stage
+from tracker.conditions.stage import run_checks
 from tracker.pipeline.refresh import run_refresh
 from tracker.reporting import ExitCode
 from tracker.settings import load_settings
 from tracker.storage.db import open_database, transaction
 from tracker.storage.tables import AssumptionStatus, Instrument, Price
 from tracker.thesis import ThesisFileError
-from tracker.validation import parse_thesis_text
+from tracker.validation import load_theses, parse_thesis_text
 
 OTHER = """title: Other
 id: other
@@ -134,3 +136,22 @@ def test_durations_past_100_years_are_located_errors(review, horizon, when, erro
 def test_100_years_is_still_a_duration():
     thesis = parse_thesis_text(THESIS.format(review="100y", horizon="100y", when='news("outage", 100y) > 1'), "x.yaml", "x")
     assert str(thesis.review_every) == "100y"
+
+
+def test_the_checks_budget_skips_the_theses_left_with_their_statuses_kept(tmp_path):
+    env = seed(tmp_path)
+    (tmp_path / "theses" / "other.yaml").write_text(OTHER, encoding="utf-8")
+    settings = dataclasses.replace(load_settings(env), checks_budget=60.0)
+    engine = open_database(settings.db_url)
+    loaded = load_theses(settings.theses_dir)
+    run_checks(engine, loaded.theses, settings)
+    before = statuses(engine)
+    ticks = itertools.count(0, 100)  # each look at the clock is 100 s later: spent after the first thesis
+    report = run_checks(engine, loaded.theses, settings, timer=lambda: float(next(ticks)))
+    first, *rest = (t.id for t in loaded.theses)
+    assert [(f.source, f.error) for f in report.failures] == [
+        (t, "skipped: time budget spent (TRACKER_CHECKS_BUDGET=60s); retried next run") for t in rest
+    ]
+    after = statuses(engine)
+    assert all(after[k] == before[k] for k in after if k[0] in rest)
+    assert all(after[k][1] > before[k][1] for k in after if k[0] == first)

@@ -37,6 +37,7 @@ _KEYS = {
     "yahoo_deadline": "120",
     "prices_budget": "900",
     "news_budget": "600",
+    "checks_budget": "300",
     "refresh_cooldown": "60",
 }
 
@@ -60,6 +61,7 @@ class Settings:
     yahoo_deadline: float = 120.0  # seconds, one Yahoo download (a batch of tickers), wall clock
     prices_budget: float = 900.0  # seconds the prices stage may start new batches for
     news_budget: float = 600.0  # seconds the news stage may start new feeds for
+    checks_budget: float = 300.0  # seconds the checks stage may start checking new theses for
     refresh_cooldown: float = 60.0  # seconds after a refresh started before "Refresh now" runs another
 
     @property
@@ -126,5 +128,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         yahoo_deadline=_seconds(values, "yahoo_deadline"),
         prices_budget=_seconds(values, "prices_budget"),
         news_budget=_seconds(values, "news_budget"),
+        checks_budget=_seconds(values, "checks_budget"),
         refresh_cooldown=_seconds(values, "refresh_cooldown", zero=True),
     )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -31,7 +32,7 @@ from tracker.portfolio.store import headline_row, save_headlines
 from tracker.prices.store import load_closes
 from tracker.redact import redact_text, redact_url
 from tracker.reporting.progress import NullProgress, Progress
-from tracker.reporting.report import Failure, StageReport
+from tracker.reporting.report import Failure, StageReport, budget_spent
 from tracker.settings import Settings
 from tracker.storage.db import transaction
 from tracker.thesis.model import Assumption, Thesis
@@ -163,13 +164,19 @@ def run_checks(
     now: dt.datetime | None = None,
     client: httpx.Client | None = None,
     coverage: Mapping[str, NewsCoverage] | None = None,
+    timer: Callable[[], float] = time.monotonic,
 ) -> StageReport:
     """Evaluate all checks, store results and status changes, and deliver alerts.
 
     `coverage`: on which days each thesis's news sources were read (the pipeline derives it from
     the refresh history); a news count over a window in which none was read is unknown. None:
     the articles in the database are taken as complete (tools and tests that write articles).
+
+    Once the stage has run for `settings.checks_budget` seconds (by `timer`) it starts checking no
+    new thesis: those left keep their stored statuses, are reported as skipped, and are checked
+    next run. An exception while checking one thesis is that thesis's failure only.
     """
+    stage_began = timer()
     progress = progress or NullProgress()
     report = StageReport("checks")
     now = now or dt.datetime.now(dt.UTC)
@@ -199,7 +206,12 @@ def run_checks(
     headline_rows: list[dict[str, Any]] = []
     budget = _Budget(BACKFILL_BUDGET)
     failed: set[str] = set()
-    for thesis in theses:
+    for started, thesis in enumerate(theses):
+        if started and timer() - stage_began > settings.checks_budget:  # the first thesis always starts
+            report.fail("thesis", thesis.id, budget_spent(settings.checks_budget, "TRACKER_CHECKS_BUDGET"))
+            report.add("theses_skipped")
+            failed.add(thesis.id)
+            continue
         # one thesis's rows, kept only when all of its checks ran: an exception while checking one
         # thesis is its failure (its stored statuses untouched), and the others are still checked
         rows: list[dict[str, Any]] = []

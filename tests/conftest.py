@@ -25,7 +25,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Test feed servers listen on 127.0.0.1, which the refresh refuses by default
 # (TRACKER_ALLOW_PRIVATE_FEEDS): settings loaded in tests, even at a test module's import, allow it;
-# the tests of the refusal turn it off (tests/test_private_feeds.py).
+# the tests of the refusal turn it off (tests/test_feed_limits.py).
 tracker_settings._KEYS["allow_private_feeds"] = "1"
 
 

@@ -171,7 +171,7 @@ def return_vs_excess(records: Sequence[ClosedThesis]) -> alt.LayerChart | None:
 
     base = alt.Chart(frame).encode(
         x=alt.X("return:Q", title="Return (%)", scale=alt.Scale(domain=span("return"))),
-        y=alt.Y("excess:Q", title="Excess over the benchmark (points)", scale=alt.Scale(domain=span("excess"))),
+        y=alt.Y("excess:Q", title="Excess over the benchmark (pp)", scale=alt.Scale(domain=span("excess"))),
     )
     points = base.mark_circle(size=140).encode(
         color=alt.Color("outcome:N", title=None, legend=alt.Legend(orient="top")),

@@ -102,7 +102,7 @@ sold_table = pd.DataFrame(
         for p in sold
     ]
 )
-PERCENT_COLUMNS = {"Weight": tables.percent(0), "Weight now": tables.percent(0), "Return": tables.signed_percent(1),
+PERCENT_COLUMNS = {"Weight": tables.percent(0), "Weight now": tables.percent(1), "Return": tables.signed_percent(1),
                    base_col: tables.signed_percent(1), "Upside to target": tables.signed_percent(0), "Final return": tables.signed_percent(1),
                    "Contribution": tables.signed_points(2), "Days left": tables.number(0)}
 

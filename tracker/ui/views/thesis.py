@@ -74,7 +74,7 @@ pending = [p for p in perf.positions if p.state == "pending"]
 table = pd.DataFrame(
     [
         {
-            "Ticker": p.ticker, "Name": p.name or "", "Weight": p.weight * 100, "Entry": p.entry_price, "Last": p.last_price,
+            "Ticker": p.ticker, "Name": p.name, "Weight": p.weight * 100, "Entry": p.entry_price, "Last": p.last_price,
             "Return": None if p.ret is None else p.ret * 100, "Target": p.target,
             "Upside to target": None if (u := upside(p.last_price, p.target)) is None else u * 100,
             "Progress": None if p.progress is None else max(0.0, min(p.progress, 1.0)) * 100,
@@ -95,7 +95,7 @@ if any(p.currency != thesis.currency for p in perf.positions):
     table.insert(table.columns.get_loc("Return") + 1, base_col, [None if p.ret_base is None else p.ret_base * 100 for p in held])
 sold_table = pd.DataFrame(
     [
-        {"Ticker": p.ticker, "Name": p.name or "", "Bought": p.entry_date, "Entry": p.entry_price, "Sold": p.exit_date,
+        {"Ticker": p.ticker, "Name": p.name, "Bought": p.entry_date, "Entry": p.entry_price, "Sold": p.exit_date,
          "Exit": p.exit_price, "Final return": None if p.ret is None else p.ret * 100, "Target": p.target,
          "Progress at sale": None if p.progress is None else p.progress * 100,
          "Contribution": None if p.contribution is None else p.contribution * 100}
@@ -162,7 +162,7 @@ if sold:
 if pending:
     st.markdown("**To be bought**")
     st.dataframe(
-        shown_positions(pd.DataFrame([{"Ticker": p.ticker, "Name": p.name or "", "Buys on": p.opened, "Weight": p.weight * 100,
+        shown_positions(pd.DataFrame([{"Ticker": p.ticker, "Name": p.name, "Buys on": p.opened, "Weight": p.weight * 100,
                                        "Target": p.target, "Horizon": p.horizon_date} for p in pending]), pending),
         hide_index=True,
         width="stretch",

@@ -160,7 +160,7 @@ def test_track_record_page(world):
     assert m["Closed theses"] == "1 of 2"
     # living's A (target 150, 90 days) and C (target 70, 30 days) never reached their targets and their horizons
     # passed in early 2026; the ended thesis has no targets: 0 of 2
-    assert m["Targets reached before their horizon"] == "0%"
+    assert m["Targets hit in time"] == "0%"
     record = table_with(at, "Outcome")
     assert list(record["Thesis"]) == ["Ended thesis"] and list(record["Held (days)"]) == ["9"]
     assert list(record["Return"]) == ["+0.0%"] and list(record["Excess (pp)"]) == ["-5.0 pp"]

@@ -26,8 +26,8 @@ records = [r for t in items if (r := closed_thesis(t, perfs[t.id], by_thesis[t.i
 titles = {(t.id, a.id): headline_of(a.statement, limit=60) for t in items for a in t.assumptions}
 cols = st.columns(3)
 cols[0].metric("Closed theses", f"{len(records)} of {len(items)}")
-cols[1].metric("Targets reached before their horizon", pct(card.hit_rate, signed=False, digits=0),
-               help=f"{card.reached} of {card.positions_with_target} positions whose target could be judged "
+cols[1].metric("Targets hit in time", pct(card.hit_rate, signed=False, digits=0),
+               help=f"targets reached before their horizon: {card.reached} of {card.positions_with_target} positions whose target could be judged "
                "(sold, past their horizon, or already there)")
 cols[2].metric("Assumptions falsified", pct(card.break_rate, signed=False, digits=0),
                help=f"{card.broke} of {card.assumptions} assumptions across all theses")

@@ -124,8 +124,9 @@ def contributions(perf: ThesisPerformance) -> alt.LayerChart | None:
 
 
 def sentiment_over_time(items: list[dict], tickers: list[str]) -> alt.LayerChart | None:
-    """Mean sentiment per ticker and week, each point sized by how many articles it averages, so a
-    week of one article reads differently from a week of twenty and a sparse window is still legible."""
+    """One row per ticker, one bubble per week with articles: its colour the week's mean sentiment
+    (red bearish … green bullish), its size and number how many articles it averages. Readable with
+    a handful of articles, where a line per ticker would be a few dots lost in an empty plot."""
     rows = [
         {"ticker": t, "week": pd.Timestamp(a["published_at"]).tz_convert(None).to_period("W").start_time, "sentiment": s}
         for a in items
@@ -136,23 +137,26 @@ def sentiment_over_time(items: list[dict], tickers: list[str]) -> alt.LayerChart
         return None
     frame = pd.DataFrame(rows).groupby(["ticker", "week"], as_index=False).agg(sentiment=("sentiment", "mean"), articles=("sentiment", "size"))
     first, last = frame["week"].min(), frame["week"].max()
-    span = [(first - pd.Timedelta(days=4)).isoformat(), (last + pd.Timedelta(days=10)).isoformat()]
-    x = alt.X("week:T", title="Week starting", scale=alt.Scale(domain=span),
-              axis=alt.Axis(format="%b %d", tickCount="week", labelOverlap=True, grid=False))
-    y = alt.Y("sentiment:Q", title="Mean sentiment (−1 bearish … +1 bullish)", scale=alt.Scale(domain=[-1, 1]))
-    base = alt.Chart(frame).encode(x=x, y=y, color=alt.Color("ticker:N", title=None, legend=alt.Legend(orient="top")))
-    tooltip = ["ticker:N", alt.Tooltip("week:T", title="week of", format="%Y-%m-%d"), alt.Tooltip("sentiment:Q", format="+.2f"),
+    span = [(first - pd.Timedelta(days=5)).isoformat(), (last + pd.Timedelta(days=11)).isoformat()]
+    base = alt.Chart(frame).encode(
+        x=alt.X("week:T", title="Week starting", scale=alt.Scale(domain=span),
+                axis=alt.Axis(format="%b %d", tickCount="week", labelOverlap=True, grid=False)),
+        y=alt.Y("ticker:N", title=None, axis=alt.Axis(labelLimit=0, labelFontSize=12, grid=True)),
+    )
+    tooltip = ["ticker:N", alt.Tooltip("week:T", title="week of", format="%Y-%m-%d"), alt.Tooltip("sentiment:Q", title="mean sentiment", format="+.2f"),
                alt.Tooltip("articles:Q", title="articles")]
-    lines = base.mark_line(strokeWidth=1.5, opacity=0.6)
-    points = base.mark_circle(opacity=0.85).encode(
-        size=alt.Size("articles:Q", title="articles", scale=alt.Scale(range=[60, 600]), legend=alt.Legend(orient="top", tickMinStep=1)),
+    bubbles = base.mark_circle(opacity=0.9, stroke="#57606a", strokeWidth=0.5).encode(
+        size=alt.Size("articles:Q", legend=None, scale=alt.Scale(range=[120, 900], zero=False)),
+        color=alt.Color("sentiment:Q", title="mean sentiment", scale=alt.Scale(domain=[-1, 1], scheme="redyellowgreen"),
+                        legend=alt.Legend(orient="top", gradientLength=160, format="+.1f")),
         tooltip=tooltip,
     )
-    counts = base.mark_text(fontSize=10, dy=-14).encode(text="articles:Q")
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#9aa4b2").encode(y="y:Q")
-    return alt.layer(zero, lines, points, counts).properties(
-        height=300,
-        title=alt.TitleParams("Weekly mean sentiment", anchor="start", subtitle="each point: one ticker's articles in a week; its size and label: how many"),
+    counts = base.mark_text(fontSize=10, color="#1f2328").encode(text="articles:Q", tooltip=tooltip)
+    rows_needed = frame["ticker"].nunique()
+    return alt.layer(bubbles, counts).properties(
+        height=max(170, 46 * rows_needed + 110),
+        title=alt.TitleParams("Articles per ticker and week", anchor="start", fontSize=13,
+                              subtitle="colour: the week's mean sentiment; size and number: how many articles"),
     )
 
 

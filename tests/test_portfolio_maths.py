@@ -97,6 +97,16 @@ def test_progress(entry, last, target, expected):
 
 
 @pytest.mark.parametrize(
+    "last, target, expected",
+    # NET at 182.33 with a target of 330 still has +81% to go, whatever its progress from entry says
+    [(182.33, 330, 330 / 182.33 - 1), (100, 150, 0.5), (160, 150, 150 / 160 - 1), (100, None, None), (None, 150, None), (0, 150, None)],
+)
+def test_upside_to_target(last, target, expected):
+    got = maths.upside(last, target)
+    assert got == pytest.approx(expected) if expected is not None else got is None
+
+
+@pytest.mark.parametrize(
     "prog, today, expected",
     [
         (1.0, D(2026, 7, 1), "target hit"),

@@ -67,24 +67,33 @@ def test_overview_figures_alerts_and_invalid_files(seeded):
     assert not any("Sample data" in w.value for w in at.warning)
     texts = " ".join(c.value for c in at.code)
     assert "broken.yaml:8:13: positions[1].weight: weights sum to 112%, expected 100%" in texts
-    alerts = next(df.value for df in at.dataframe if "assumption" in df.value.columns)
-    assert set(alerts["assumption"]) == {"gateway-grows", "needs-data"}
+    alerts = next(df.value for df in at.dataframe if "Assumption" in df.value.columns)
+    # each assumption by its statement, each change in words
+    assert set(alerts["Assumption"]) == {"Gateway traffic keeps growing", "Inference share stays high"}
+    assert set(alerts["Change"]) == {"new → intact", "new → unknown"}
+    assert set(alerts["Thesis"]) == {"Known figures"}
 
 
 def test_thesis_page_positions_and_assumptions(seeded):
     at = open_page("thesis")
     m = metrics(at)
-    assert m["Portfolio return"] == "+27.4%" and m["Excess return"] == "+22.4%"
+    assert m["Portfolio return"] == "+27.4%"
+    assert m["Excess over benchmark"] == "+22.4 pp"  # a difference of returns, in percentage points
     assert m["Target return"] == "+41.0%"  # 50% × 50% + 30% × 20% + 20% × 50%
+    assert m["Progress to targets"] == "58%"  # AAA 40%, BBB 187.5% counted as 100%, CCC 40% (in EUR): 0.2 + 0.3 + 0.08
     positions = at.dataframe[0].value.set_index("Ticker")
-    assert positions.loc["AAA", "Return"] == pytest.approx(20.0)
-    assert positions.loc["BBB", "Target"] == pytest.approx(48.0)
-    assert positions.loc["BBB", "Progress"] == pytest.approx(100.0)  # capped for the bar
-    assert positions.loc["CCC.AS", "Return"] == pytest.approx(20.0)  # in EUR
-    assert positions.loc["CCC.AS", "Return (USD)"] == pytest.approx((28.8 / 22 - 1) * 100)
-    assert positions.loc["CCC.AS", "Contribution"] == pytest.approx(20 * (28.8 / 22 - 1), abs=1e-6)
+    assert positions.loc["AAA", "Return"] == "+20.0%"
+    assert positions.loc["AAA", "Target"] == "$150.00" and positions.loc["AAA", "Upside to target"] == "+25%"  # 150 / 120 − 1
+    assert positions.loc["BBB", "Target"] == "$48.00" and positions.loc["BBB", "Upside to target"] == "-13%"  # 48 / 55 − 1
+    assert positions.loc["BBB", "Progress"] == pytest.approx(100.0)  # 187.5% of the way, capped for the bar …
+    assert positions.loc["BBB", "Pace"] == "target hit"  # … and said in words
+    assert positions.loc["CCC.AS", "Return"] == "+20.0%"  # in EUR
+    assert positions.loc["CCC.AS", "Last"] == "€24.00" and positions.loc["CCC.AS", "Target"] == "€30.00"  # each price in its currency
+    assert positions.loc["CCC.AS", "Return (USD)"] == f"{(28.8 / 22 - 1) * 100:+.1f}%"
+    assert positions.loc["CCC.AS", "Contribution"] == f"{20 * (28.8 / 22 - 1):+.2f} pp"
+    assert "Currency" not in positions.columns and "To target" not in positions.columns
     labels = [e.label for e in at.expander]
-    assert "gateway-grows — intact" in labels and "needs-data — unknown" in labels
+    assert "Gateway traffic keeps growing — intact" in labels and "Inference share stays high — unknown" in labels
     checks = [df.value for df in at.dataframe if "Check" in df.value.columns]
     seen = " ".join(" ".join(c["What it saw"]) for c in checks)
     assert "return(AAA) = 20.0%, not < 10%" in seen and "no observation of inference_share" in seen
@@ -104,9 +113,9 @@ def test_news_page_filters(seeded):
 def test_health_page_lists_runs_and_failures(seeded):
     at = open_page("health")
     runs = at.dataframe[0].value
-    assert list(runs["outcome"]) == ["partial"]  # the broken thesis file is a recorded failure
+    assert list(runs["Outcome"]) == ["partial"]  # the broken thesis file is a recorded failure
     failures = at.dataframe[2].value
-    assert "thesis" in set(failures["kind"]) and any("broken.yaml" in s for s in failures["source"])
+    assert "thesis" in set(failures["What failed"]) and any("broken.yaml" in s for s in failures["Source"])
 
 
 def test_empty_database_says_what_to_do(tmp_path, monkeypatch):
@@ -135,7 +144,7 @@ def test_overview_table_ranks_theses_needing_attention_first(seeded, monkeypatch
     at = open_page("overview")
     table = next(df.value for df in at.dataframe if "Thesis" in df.value.columns)
     assert list(table["Thesis"]) == ["Known figures", "Calm one"]  # the one with an unknown assumption first
-    assert list(table["Unknown"]) == [1, 0] and list(table["Return"].round(1)) == [27.4, 27.4]
+    assert list(table["Unknown"]) == ["1", "0"] and list(table["Return"]) == ["+27.4%", "+27.4%"]
 
 
 def test_an_assumption_nothing_observes_is_unchecked_not_holding(seeded):
@@ -150,7 +159,7 @@ def test_an_assumption_nothing_observes_is_unchecked_not_holding(seeded):
     assert ":gray-badge[1 unknown] :gray-badge[1 unchecked]" in badges
     assert any("1 assumption with no check and no review" in c.value for c in at.caption)
     at = open_page("thesis")
-    bare_box = next(e for e in at.expander if e.label == "bare — unknown")
+    bare_box = next(e for e in at.expander if e.label == "Customers stay — unknown")
     assert any("no check and no review" in c.value for c in bare_box.caption)
     # the status history is drawn in the page's status timeline, which starts at the opening;
     # the change is dated when the status began (the opening), not when the refresh ran

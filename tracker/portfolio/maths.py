@@ -107,6 +107,14 @@ def progress(entry_price: float | None, last_price: float | None, target: float 
     return (last_price - entry_price) / (target - entry_price)
 
 
+def upside(last_price: float | None, target: float | None) -> float | None:
+    """How far the price still has to go to reach the target, as a return from the last price
+    (0.81: the target is 81% above it; negative: the price is above its target)."""
+    if last_price is None or target is None or last_price <= 0:
+        return None
+    return target / last_price - 1.0
+
+
 def days_left(horizon_date: dt.date, today: dt.date) -> int:
     """Calendar days until the horizon; negative once it has passed."""
     return (horizon_date - today).days

@@ -30,11 +30,46 @@ LABEL_TEXT = {
 }
 
 
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
 def money(x: float | None, currency: str = "USD") -> str:
+    if x is None or x != x:  # None or NaN
+        return DASH
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{x:,.2f}" if symbol else f"{x:,.2f} {currency}"
+
+
+def points(x: float | None, digits: int = 1) -> str:
+    """A difference of two returns, in percentage points: 0.162 → `+16.2 pp`; None → `—`.
+
+    An excess over a benchmark is not a return of its own, so it is never written as `%`."""
     if x is None:
         return DASH
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}.get(currency)
-    return f"{symbol}{x:,.2f}" if symbol else f"{x:,.2f} {currency}"
+    return f"{x * 100:+.{digits}f} pp"
+
+
+def words(code: str | None) -> str:
+    """A stored code as words: `at_risk` → `at risk`, `played_out` → `played out`; None → `—`."""
+    if not code:
+        return DASH
+    return code.replace("_", " ")
+
+
+def transition(before: str | None, after: str | None) -> str:
+    """A status change as words: (None, `at_risk`) → `new → at risk`."""
+    return f"{words(before) if before else 'new'} → {words(after)}"
+
+
+def headline_of(statement: str, limit: int = 90) -> str:
+    """A short human title for an assumption: the first sentence of its statement, cut at a word
+    before `limit` characters (the id stays available as help text)."""
+    text = " ".join(statement.split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 def day(d: dt.date | dt.datetime | None) -> str:

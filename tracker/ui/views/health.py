@@ -12,8 +12,9 @@ from tracker.portfolio.maths import STALE_TRADING_DAYS, staleness
 from tracker.redact import redact_text
 from tracker.thesis.model import required_tickers
 from tracker.ui import queries as q
+from tracker.ui import tables
 from tracker.ui.components import demo_banner, empty
-from tracker.ui.format import day
+from tracker.ui.format import day, words
 
 
 class StreamlitProgress:
@@ -37,6 +38,11 @@ class StreamlitProgress:
 
     def finish(self) -> None:
         self.bar.progress(1.0, text=f"{self.stage}: done")
+
+
+def counts_text(counts: dict | None) -> str:
+    """A stage's counts as words: {"articles_new": 3} → `articles new 3`."""
+    return ", ".join(f"{words(k)} {v}" for k, v in sorted((counts or {}).items())) or "—"
 
 
 st.title("Data health")
@@ -82,19 +88,25 @@ st.subheader("Recent refreshes")
 if runs.empty:
     empty("No refresh has run yet — press Refresh now or run `tracker refresh`.")
 else:
-    shown = runs.assign(summary=runs["counts"].map(lambda c: ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted((c or {}).items()))))
-    st.dataframe(shown[["run", "trigger", "started", "finished", "outcome", "summary", "error"]], hide_index=True, width="stretch",
-                 column_config={"started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"), "finished": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
+    shown = pd.DataFrame({
+        "Refresh": runs["run"].map(lambda r: f"#{r}"), "Started by": runs["trigger"].map(words),
+        "Started": runs["started"].map(lambda t: "—" if tables.missing(t) else day(t)),
+        "Finished": runs["finished"].map(lambda t: "still running" if tables.missing(t) else day(t)),
+        "Outcome": runs["outcome"].map(words), "What it did": runs["counts"].map(counts_text), "Error": runs["error"]})
+    st.dataframe(tables.shown(shown), hide_index=True, width="stretch")
     latest = int(runs["run"].iloc[0])
     st.markdown(f"**Stages of refresh #{latest}**")
-    st.dataframe(stages[stages["run"] == latest].drop(columns=["run"]).assign(counts=lambda d: d["counts"].map(lambda c: ", ".join(f"{k} {v}" for k, v in (c or {}).items()))),
+    mine_stages = stages[stages["run"] == latest]
+    st.dataframe(tables.shown(pd.DataFrame({"Stage": mine_stages["stage"], "Outcome": mine_stages["outcome"].map(words),
+                                            "What it did": mine_stages["counts"].map(counts_text), "Error": mine_stages["error"]})),
                  hide_index=True, width="stretch")
     mine = failures[failures["run"] == latest]
     st.markdown(f"**Failures in refresh #{latest}**")
     if mine.empty:
         st.success("Every source answered.", icon=":material/check_circle:")
     else:
-        st.dataframe(mine.drop(columns=["run"]), hide_index=True, width="stretch")
+        st.dataframe(tables.shown(pd.DataFrame({"Stage": mine["stage"], "What failed": mine["kind"].map(words), "Source": mine["source"],
+                                                "Error": mine["error"]})), hide_index=True, width="stretch")
 
 st.subheader("Tickers")
 dates = q.last_dates(items)
@@ -104,13 +116,14 @@ rows = []
 for t in required_tickers(items):
     last = dates.get(t)
     behind, is_stale = staleness(last, today)
-    rows.append({"ticker": t, "last close": last, "trading days behind": behind, "stale": is_stale,
-                 "failures in a row": inst.get(t, {}).get("failures", 0), "last error": inst.get(t, {}).get("last_error")})
+    rows.append({"Ticker": t, "Last close": last if last is not None else "no close yet", "Trading days behind": behind,
+                 "Stale": "stale" if is_stale else "fresh", "Failures in a row": inst.get(t, {}).get("failures", 0),
+                 "Last error": inst.get(t, {}).get("last_error") or "none"})
 if rows:
     frame = pd.DataFrame(rows)
-    stale = int(frame["stale"].sum())
+    stale = int((frame["Stale"] == "stale").sum())
     (st.warning if stale else st.success)(f"{stale} of {len(frame)} tickers are stale (no close in the last {STALE_TRADING_DAYS} trading days).")
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(tables.shown(frame), hide_index=True, width="stretch")
 else:
     empty("No tickers yet.")
 
@@ -122,5 +135,8 @@ else:
     failing = feeds[feeds["failures in a row"] > 0]
     if not failing.empty:
         st.warning(f"{len(failing)} feed(s) failing; they are retried at every refresh.")
-    st.dataframe(feeds, hide_index=True, width="stretch", column_config={"last success": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+    st.dataframe(tables.shown(feeds.assign(**{"last error": feeds["last error"].map(lambda e: e or "none"),
+                                              "last success": feeds["last success"].map(lambda t: "never" if tables.missing(t) else day(t))})
+                              .rename(columns=str.capitalize)),
+                 hide_index=True, width="stretch")
 st.caption(f"Database: {q.engine().url.render_as_string(hide_password=True)} · checked {day(dt.datetime.now(dt.UTC))}")

@@ -14,8 +14,9 @@ from tracker.attention.review import review_state
 from tracker.conditions.status import assumption_counts
 from tracker.formatting import count
 from tracker.ui import queries as q
+from tracker.ui import tables
 from tracker.ui.components import demo_banner, empty
-from tracker.ui.format import OUTCOME_TEXT, day, pct, plain
+from tracker.ui.format import OUTCOME_TEXT, day, headline_of, pct, plain, points, transition
 
 
 def _pct_number(x: float | None, clamp: bool = False) -> float | None:
@@ -91,7 +92,7 @@ if len(ranked) > 1:
                 "Needs attention": len(reasons[t.id]),
                 "Return": headline(t, "portfolio_return"),
                 "Benchmark": headline(t, "benchmark_return"),
-                "Excess": headline(t, "excess"),
+                "Excess": headline(t, "excess"),  # a difference of returns: percentage points
                 "Progress": headline(t, "weighted_progress", clamp=True),
                 "Days to horizon": summaries.get(t.id, {}).get("min_days_left"),
                 "Intact": verdicts[t.id]["intact"],
@@ -106,15 +107,16 @@ if len(ranked) > 1:
         ]
     )
     st.dataframe(
-        table,
+        tables.shown(table, {"Return": tables.signed_percent(1), "Benchmark": tables.signed_percent(1), "Excess": tables.signed_points(1)},
+                     keep=("Progress",)),
         hide_index=True,
         width="stretch",
         column_config={
-            "Needs attention": st.column_config.NumberColumn(help="how many reasons the thesis needs you today"),
-            "Return": st.column_config.NumberColumn(format="%+.1f%%"),
-            "Benchmark": st.column_config.NumberColumn(format="%+.1f%%"),
-            "Excess": st.column_config.NumberColumn(format="%+.1f%%"),
-            "Progress": st.column_config.ProgressColumn("Progress to targets", format="%.0f%%", min_value=0, max_value=100),
+            "Needs attention": st.column_config.TextColumn(help="how many reasons the thesis needs you today"),
+            "Benchmark": st.column_config.TextColumn(help="the benchmark's return over the same days"),
+            "Excess": st.column_config.TextColumn("Excess (pp)", help="return minus the benchmark's return, in percentage points"),
+            "Progress": st.column_config.ProgressColumn("Progress to targets", format="%.0f%%", min_value=0, max_value=100,
+                                                        help="weighted over the positions that have a target, each capped at 100%"),
         },
     )
     if len(ranked) > MAX_CARDS:
@@ -126,16 +128,24 @@ def card(thesis) -> None:
     counts = verdicts[thesis.id]
     with st.container(border=True):
         st.subheader(thesis.title)
-        st.caption(f"{thesis.category or 'thesis'} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · {count(len(thesis.positions), 'position')}")
+        st.caption(" · ".join(part for part in (thesis.category or "thesis", thesis.sector, f"opened {thesis.opened}",
+                                                 f"benchmark {thesis.benchmark}" if thesis.benchmark else "no benchmark",
+                                                 count(len(thesis.positions), "position")) if part))
         for reason in reasons[thesis.id]:
             st.markdown(f":orange[:material/priority_high:] {plain(reason)}")
-        cols = st.columns(5)
+        # three to a row: five in one row cut their labels and values short on a 1000 px window
+        top, bottom = st.columns(3), st.columns(3)
         excess = figures.get("excess")
-        cols[0].metric("Portfolio return", pct(figures.get("portfolio_return")), delta=None if excess is None else f"{pct(excess)} vs {thesis.benchmark}")
-        cols[1].metric(f"{thesis.benchmark or 'Benchmark'} return", pct(figures.get("benchmark_return")))
-        cols[2].metric("Weighted progress to targets", pct(figures.get("weighted_progress"), signed=False, digits=0))
-        cols[3].metric("Days to nearest horizon", figures.get("min_days_left") if figures.get("min_days_left") is not None else "—")
-        cols[4].metric("Assumptions holding", f"{counts['intact']} of {len(thesis.assumptions)}",
+        top[0].metric("Portfolio return", pct(figures.get("portfolio_return")),
+                      delta=None if excess is None else f"{points(excess)} vs {thesis.benchmark}",
+                      help="the delta: return minus the benchmark's return, in percentage points")
+        top[1].metric(f"{thesis.benchmark} return" if thesis.benchmark else "Benchmark return", pct(figures.get("benchmark_return")))
+        top[2].metric("Progress to targets", pct(figures.get("weighted_progress"), signed=False, digits=0),
+                      help="share of the way from entry to target, weighted over the positions that have a target; "
+                           "a position past its target counts as 100%")
+        bottom[0].metric("Nearest horizon", "—" if figures.get("min_days_left") is None else count(figures["min_days_left"], "day"),
+                         help="days until the first position's horizon")
+        bottom[1].metric("Assumptions holding", f"{counts['intact']} of {len(thesis.assumptions)}",
                        help="intact: every check was evaluated and none fired, or a review says so; an assumption with no check "
                             "and no review is unchecked and never counts as holding")
         unchecked_badge = f" :gray-badge[{counts['unchecked']} unchecked]" if counts["unchecked"] else ""
@@ -175,21 +185,18 @@ if closed_theses:
                 "Closed": t.closed.date,
                 "Return": headline(t, "portfolio_return"),
                 "Benchmark": headline(t, "benchmark_return"),
-                "Excess (points)": headline(t, "excess"),
+                "Excess (pp)": headline(t, "excess"),
                 "Falsified assumptions": verdicts[t.id]["falsified"],
             }
             for t in closed_theses
         ]
     )
     st.dataframe(
-        closed_table,
+        tables.shown(closed_table, {"Return": tables.signed_percent(1), "Benchmark": tables.signed_percent(1),
+                                    "Excess (pp)": tables.signed_points(1)}),
         hide_index=True,
         width="stretch",
-        column_config={
-            "Return": st.column_config.NumberColumn(format="%+.1f%%"),
-            "Benchmark": st.column_config.NumberColumn(format="%+.1f%%"),
-            "Excess (points)": st.column_config.NumberColumn(format="%+.1f"),
-        },
+        column_config={"Excess (pp)": st.column_config.TextColumn(help="return minus the benchmark's return, in percentage points")},
     )
     for t in closed_theses:
         st.page_link(THESIS_PAGE, label=f"{t.title} — {OUTCOME_TEXT[t.closed.outcome]} on {t.closed.date}",
@@ -200,9 +207,17 @@ st.subheader("Latest alerts")
 if alerts.empty:
     empty("No status changes yet — they appear here after `tracker refresh` evaluates the checks.")
 else:
-    change = (alerts["from"].fillna("new") + " → " + alerts["to"].fillna("")).where(alerts["kind"] == "status_change", alerts["text"])
-    shown = alerts.assign(change=change, assumption=alerts["assumption"].fillna(""))[["when", "thesis", "assumption", "change"]]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={"when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")})
+    by_id = {t.id: t for t in items}
+    titles = {(t.id, a.id): headline_of(a.statement, limit=70) for t in items for a in t.assumptions}
+    shown = pd.DataFrame({
+        "When": [day(w) for w in alerts["when"]],
+        "Thesis": [by_id[i].title if i in by_id else i for i in alerts["thesis"]],
+        "Assumption": [titles.get((t, a), a) for t, a in zip(alerts["thesis"], alerts["assumption"], strict=True)],
+        "Change": [transition(f if isinstance(f, str) else None, to) if kind == "status_change" else text
+                   for f, to, kind, text in zip(alerts["from"], alerts["to"], alerts["kind"], alerts["text"], strict=True)],
+    })
+    st.dataframe(tables.shown(shown), hide_index=True, width="stretch",
+                 column_config={"Assumption": st.column_config.TextColumn(help="hover a thesis page's assumption for its id")})
 
 if result.invalid:
     st.subheader("Invalid thesis files")

@@ -10,10 +10,12 @@ import streamlit as st
 from tracker.attention.calendar import catalysts_ics
 from tracker.attention.catalysts import catalyst_views
 from tracker.attention.review import review_state
-from tracker.ui import charts
+from tracker.portfolio.maths import upside
+from tracker.portfolio.targets import targeted
+from tracker.ui import charts, tables
 from tracker.ui import queries as q
 from tracker.ui.components import article_list, demo_banner, empty
-from tracker.ui.format import OUTCOME_TEXT, STATUS_BADGE, day, pct, plain
+from tracker.ui.format import OUTCOME_TEXT, STATUS_BADGE, day, headline_of, pct, plain, points, words
 
 result = q.loaded()
 items = result.theses
@@ -30,7 +32,9 @@ thesis = next(t for t in items if t.id == choice)
 demo_banner(q.is_demo([thesis]))
 
 st.title(thesis.title)
-st.caption(f"{thesis.category or 'thesis'} · {thesis.sector or ''} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · currency {thesis.currency}")
+st.caption(" · ".join(part for part in (thesis.category or "thesis", thesis.sector, f"opened {thesis.opened}",
+                                         f"benchmark {thesis.benchmark}" if thesis.benchmark else "no benchmark",
+                                         f"currency {thesis.currency}") if part))
 if thesis.closed is not None:
     outcome = OUTCOME_TEXT[thesis.closed.outcome]
     st.info(f"**Closed on {thesis.closed.date}: {outcome}.** Figures, statuses and evidence are as of that day."
@@ -42,12 +46,23 @@ if thesis.summary:
 today = dt.date.today()
 perf = q.performance(thesis, today)
 port = perf.portfolio
-cols = st.columns(5)
-cols[0].metric("Portfolio return", pct(port.ret))
-cols[1].metric(f"{thesis.benchmark or 'Benchmark'}", pct(port.benchmark_return))
-cols[2].metric("Excess return", pct(port.excess))
-cols[3].metric("Drawdown from peak", pct(-port.drawdown if port.drawdown is not None else None))
-cols[4].metric("Target return", pct(port.target_return))
+counted = [p for p in perf.positions if p.state != "pending"]
+with_target = targeted(counted)
+over = f"over the {len(with_target)} of {len(counted)} positions that have a target" if len(with_target) < len(counted) else "over every position"
+# three to a row: at 1000 px wide five metrics in one row cut their labels and values short
+top = st.columns(3)
+top[0].metric("Portfolio return", pct(port.ret), help="time-weighted return since the thesis opened")
+top[1].metric(f"{thesis.benchmark} return" if thesis.benchmark else "Benchmark return", pct(port.benchmark_return))
+top[2].metric("Excess over benchmark", points(port.excess), help="the portfolio's return minus the benchmark's, in percentage points")
+bottom = st.columns(3)
+bottom[0].metric("Drawdown from peak", pct(-port.drawdown if port.drawdown is not None else None), help="fall from the highest value since opening")
+bottom[1].metric("Target return", pct(port.target_return), help=f"the return if every target is hit, weighted {over}")
+bottom[2].metric("Progress to targets", pct(port.weighted_progress, signed=False, digits=0),
+                 help=f"share of the way from entry to target, weighted {over}; a position past its target counts as 100%")
+if with_target and len(with_target) < len(counted):
+    without = ", ".join(p.ticker for p in counted if p.target is None)
+    st.caption(f"Target return and progress are {over} ({without} has none)." if len(counted) - len(with_target) == 1
+               else f"Target return and progress are {over} ({without} have none).")
 
 st.subheader("Positions")
 if all(p.last_price is None for p in perf.positions if p.state != "pending"):
@@ -59,17 +74,17 @@ pending = [p for p in perf.positions if p.state == "pending"]
 table = pd.DataFrame(
     [
         {
-            "Ticker": p.ticker, "Name": p.name or "", "Weight": p.weight * 100, "Entry": p.entry_price, "Last": p.last_price,
+            "Ticker": p.ticker, "Name": p.name, "Weight": p.weight * 100, "Entry": p.entry_price, "Last": p.last_price,
             "Return": None if p.ret is None else p.ret * 100, "Target": p.target,
+            "Upside to target": None if (u := upside(p.last_price, p.target)) is None else u * 100,
             "Progress": None if p.progress is None else max(0.0, min(p.progress, 1.0)) * 100,
-            "To target": None if p.progress is None else p.progress * 100,
-            "Days left": p.days_left, "Pace": p.pace or "—",
+            "Days left": p.days_left, "Pace": p.pace,
             "Contribution": None if p.contribution is None else p.contribution * 100, "Trend": p.sparkline, "Currency": p.currency,
         }
         for p in held
     ],
-    columns=["Ticker", "Name", "Weight", "Entry", "Last", "Return", "Target", "Progress", "To target", "Days left", "Pace", "Contribution",
-             "Trend", "Currency"],
+    columns=["Ticker", "Name", "Weight", "Entry", "Last", "Return", "Target", "Upside to target", "Progress", "Days left", "Pace",
+             "Contribution", "Trend", "Currency"],
 )
 if thesis.has_events:
     table.insert(table.columns.get_loc("Weight") + 1, "Weight now", [None if p.weight_now is None else p.weight_now * 100 for p in held])
@@ -80,30 +95,53 @@ if any(p.currency != thesis.currency for p in perf.positions):
     table.insert(table.columns.get_loc("Return") + 1, base_col, [None if p.ret_base is None else p.ret_base * 100 for p in held])
 sold_table = pd.DataFrame(
     [
-        {"Ticker": p.ticker, "Name": p.name or "", "Bought": p.entry_date, "Entry": p.entry_price, "Sold": p.exit_date,
+        {"Ticker": p.ticker, "Name": p.name, "Bought": p.entry_date, "Entry": p.entry_price, "Sold": p.exit_date,
          "Exit": p.exit_price, "Final return": None if p.ret is None else p.ret * 100, "Target": p.target,
          "Progress at sale": None if p.progress is None else p.progress * 100,
          "Contribution": None if p.contribution is None else p.contribution * 100}
         for p in sold
     ]
 )
+PERCENT_COLUMNS = {"Weight": tables.percent(0), "Weight now": tables.percent(1), "Return": tables.signed_percent(1),
+                   base_col: tables.signed_percent(1), "Upside to target": tables.signed_percent(0), "Final return": tables.signed_percent(1),
+                   "Contribution": tables.signed_points(2), "Days left": tables.number(0)}
+
+
+def progress_text(value: float | None) -> str:
+    """Progress of a sold position, capped: `target hit` once it got there."""
+    return "—" if tables.missing(value) else "target hit" if value >= 100 else f"{value:.0f}%"
+
+
+def shown_positions(frame: pd.DataFrame, rows: list) -> pd.DataFrame:
+    """The positions as displayed: each price with its position's currency, a dash where unknown."""
+    out = tables.shown(frame.drop(columns=["Currency"], errors="ignore"), {**PERCENT_COLUMNS, "Progress at sale": progress_text},
+                       keep=("Progress", "Trend"))
+    for column in ("Entry", "Last", "Target", "Exit"):
+        if column in out.columns:
+            out[column] = tables.prices_by_row(frame[column], [p.currency for p in rows])
+    return out
+
+
+PRICE_HELP = "in the position's own currency"
 if held or not sold:
     st.dataframe(
-        table,
+        shown_positions(table, held),
         hide_index=True,
         width="stretch",
         column_config={
-            "Weight": st.column_config.NumberColumn(format="%.0f%%", help="weight when bought"),
-            "Weight now": st.column_config.NumberColumn(format="%.0f%%", help="share of the portfolio's latest value"),
-            "Entry": st.column_config.NumberColumn(format="%.2f"),
-            "Last": st.column_config.NumberColumn(format="%.2f"),
-            "Return": st.column_config.NumberColumn(format="%+.1f%%", help="in the ticker's own currency"),
-            base_col: st.column_config.NumberColumn(format="%+.1f%%", help="converted with the FX pair, as counted in the portfolio"),
-            "Target": st.column_config.NumberColumn(format="%.2f"),
-            "Progress": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100, help="share of the way from entry to target (capped at 100%)"),
-            "To target": st.column_config.NumberColumn(format="%.0f%%", help="progress from entry to target, uncapped (negative: moving away)"),
-            "Contribution": st.column_config.NumberColumn(format="%+.2f pp"),
-            "Trend": st.column_config.LineChartColumn("Last 60 closes"),
+            "Weight": st.column_config.TextColumn(help="weight when bought"),
+            "Weight now": st.column_config.TextColumn(help="share of the portfolio's latest value"),
+            "Entry": st.column_config.TextColumn(help=PRICE_HELP),
+            "Last": st.column_config.TextColumn(help="the latest close, " + PRICE_HELP),
+            "Return": st.column_config.TextColumn(help="in the ticker's own currency"),
+            base_col: st.column_config.TextColumn(help="converted with the FX pair, as counted in the portfolio"),
+            "Target": st.column_config.TextColumn(help="price target, " + PRICE_HELP),
+            "Upside to target": st.column_config.TextColumn(help="how far the target is above the latest close (target ÷ last − 1)"),
+            "Progress": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100,
+                                                        help="share of the way from entry to target, capped at 100% (Pace says `target hit`)"),
+            "Pace": st.column_config.TextColumn(help="against the straight line from entry to target by the horizon"),
+            "Contribution": st.column_config.TextColumn(help="to the portfolio's return, in percentage points"),
+            "Trend": st.column_config.LineChartColumn("Trend", help="the last 60 closes"),
         },
     )
 if sold:
@@ -112,46 +150,54 @@ if sold:
     elif thesis.closed is not None:
         st.caption(f"Every position was sold by the close on {thesis.closed.date}: the figures below are final.")
     st.dataframe(
-        sold_table,
+        shown_positions(sold_table, sold),
         hide_index=True,
         width="stretch",
         column_config={
-            "Entry": st.column_config.NumberColumn(format="%.2f"),
-            "Exit": st.column_config.NumberColumn(format="%.2f", help="the exit price, or the last close on or before the sale"),
-            "Final return": st.column_config.NumberColumn(format="%+.1f%%"),
-            "Target": st.column_config.NumberColumn(format="%.2f"),
-            "Progress at sale": st.column_config.NumberColumn(format="%.0f%%"),
-            "Contribution": st.column_config.NumberColumn(format="%+.2f pp"),
+            "Exit": st.column_config.TextColumn(help="the exit price, or the last close on or before the sale"),
+            "Progress at sale": st.column_config.TextColumn(help="share of the way from entry to target when sold, capped at `target hit`"),
+            "Contribution": st.column_config.TextColumn(help="to the portfolio's return, in percentage points"),
         },
     )
 if pending:
     st.markdown("**To be bought**")
     st.dataframe(
-        pd.DataFrame([{"Ticker": p.ticker, "Name": p.name or "", "Buys on": p.opened, "Weight": p.weight * 100, "Target": p.target,
-                       "Horizon": p.horizon_date} for p in pending]),
+        shown_positions(pd.DataFrame([{"Ticker": p.ticker, "Name": p.name, "Buys on": p.opened, "Weight": p.weight * 100,
+                                       "Target": p.target, "Horizon": p.horizon_date} for p in pending]), pending),
         hide_index=True,
         width="stretch",
-        column_config={"Weight": st.column_config.NumberColumn(format="%.0f%%", help="its share of the portfolio's value on the day it is bought"),
-                       "Target": st.column_config.NumberColumn(format="%.2f")},
+        column_config={"Weight": st.column_config.TextColumn(help="its share of the portfolio's value on the day it is bought")},
     )
     st.caption("A position with a later opening enters at its first close on or after that day.")
 download = pd.concat([table.drop(columns=["Trend"]).assign(State="open"), sold_table.assign(State="sold")], ignore_index=True)
 st.download_button("Download positions as CSV", download.to_csv(index=False).encode(), file_name=f"{thesis.id}-positions.csv", mime="text/csv")
 
+reasons = [p for p in thesis.positions if p.rationale]
+if reasons:
+    with st.expander("Why each position", expanded=False):
+        for p in reasons:
+            st.markdown(f"**{plain(p.ticker)}**{' · ' + plain(p.name) if p.name else ''} — {plain(' '.join(p.rationale.split()))}")
+
+PANELS_PER_ROW = 3
 if not perf.value.empty:
     st.subheader("Portfolio against benchmark")
     st.altair_chart(charts.portfolio_vs_benchmark(perf, thesis.benchmark), width="stretch")
-    left, right = st.columns([2, 1])
-    with left:
-        st.subheader("Each position against its path to target")
-        paths = charts.target_paths(perf)
-        if paths is not None:
-            st.altair_chart(paths)
-    with right:
+    panels = [(p.ticker, chart) for p in perf.positions if (chart := charts.position_chart(perf, p.ticker)) is not None]
+    if panels:
+        st.subheader("Each position against its target")
+        st.caption("Price (solid) against the straight path from entry to target by the horizon (dashed); "
+                   "the green line is the target, the purple marker the horizon.")
+        # one chart per position in a grid of columns: each panel is as wide as its column, so none
+        # spills into its neighbour or off the page
+        for start in range(0, len(panels), PANELS_PER_ROW):
+            row = st.columns(PANELS_PER_ROW)
+            for column, (_, chart) in zip(row, panels[start:start + PANELS_PER_ROW], strict=False):
+                with column:
+                    st.altair_chart(chart, width="stretch")
+    bars = charts.contributions(perf)
+    if bars is not None:
         st.subheader("Contribution by position")
-        bars = charts.contributions(perf)
-        if bars is not None:
-            st.altair_chart(bars, width="stretch")
+        st.altair_chart(bars, width="stretch")
 
 st.subheader("Assumptions")
 statuses = q.statuses([thesis.id])
@@ -161,16 +207,17 @@ if not thesis.assumptions:
     empty("This thesis lists no assumptions — add them with the conditions that would prove them wrong.")
 for a in thesis.assumptions:
     state = statuses.get((thesis.id, a.id), {"status": "unknown", "since": None, "reasons": ["not evaluated yet — run `tracker refresh`"]})
-    with st.expander(f"{a.id} — {state['status'].replace('_', ' ')}", expanded=state["status"] != "intact"):
+    with st.expander(f"{headline_of(a.statement)} — {words(state['status'])}", expanded=state["status"] != "intact"):
         since = state["since"].date() if isinstance(state["since"], dt.datetime) else state["since"]
-        st.markdown(f"{STATUS_BADGE[state['status']]} since {day(since)}")
+        st.markdown(f"{STATUS_BADGE[state['status']]} since {day(since)}", help=f"assumption id in the thesis file: {a.id}")
         st.markdown(f"**Must stay true:** {a.statement}")
         st.markdown(f"**Falsified if:** {a.falsified_if}")
         for reason in state["reasons"]:
             st.caption(plain(reason))
         mine = [c for c in check_rows if c["assumption"] == a.id]
         if mine:
-            st.dataframe(pd.DataFrame([{"Check": c["when"], "Outcome": c["outcome"].replace("_", " "), "What it saw": c["detail"]} for c in mine]), hide_index=True, width="stretch")
+            st.dataframe(tables.shown(pd.DataFrame([{"Check": c["when"], "Outcome": words(c["outcome"]), "What it saw": c["detail"]} for c in mine])),
+                         hide_index=True, width="stretch")
         elif a.checks:
             empty("Checks not evaluated yet — run `tracker refresh`.")
         news = q.articles(thesis_id=thesis.id, assumption_id=a.id, limit=5)
@@ -181,11 +228,13 @@ for a in thesis.assumptions:
 if not history.empty:
     st.subheader("Status timeline")
     end = dt.datetime.combine(thesis.closed.date, dt.time(23, 59), dt.UTC) if thesis.closed else dt.datetime.now(dt.UTC)
-    st.altair_chart(charts.status_timeline(history, thesis.opened, end), width="stretch")
+    titles = {a.id: headline_of(a.statement, limit=48) for a in thesis.assumptions}
+    st.altair_chart(charts.status_timeline(history, thesis.opened, end, titles), width="stretch")
     st.caption("Each assumption's status over time, from the day it began (found by evaluating its checks on earlier days); hover for the reasons.")
 
 st.subheader("Catalysts and reviews")
 views = catalyst_views(thesis, perf.closes, today)
+statement_of = {a.id: headline_of(a.statement, limit=60) for a in thesis.assumptions}
 review = review_state(thesis, today)
 if review.due is not None:
     text = f"Reviewed every {review.every}: last review {review.last}, next due {review.due}."
@@ -199,16 +248,18 @@ else:
     past = [v for v in views if not v.upcoming]
     if upcoming:
         st.markdown("**Upcoming**")
-        st.dataframe(pd.DataFrame([{"Date": v.date, "In (days)": (v.date - today).days, "Event": v.event, "Ticker": v.ticker or "",
-                                    "Assumption": v.assumption or ""} for v in upcoming]), hide_index=True, width="stretch")
+        st.dataframe(tables.shown(pd.DataFrame([{"Date": v.date, "In (days)": (v.date - today).days, "Event": v.event, "Ticker": v.ticker,
+                                                 "Assumption": statement_of.get(v.assumption or "")} for v in upcoming])),
+                     hide_index=True, width="stretch")
         ics = catalysts_ics([thesis], today, dt.datetime.now(dt.UTC))
         st.download_button("Add upcoming catalysts to your calendar (.ics)", ics, file_name=f"{thesis.id}-catalysts.ics", mime="text/calendar")
     if past:
         st.markdown("**Past**")
-        st.dataframe(pd.DataFrame([{"Date": v.date, "Event": v.event, "Ticker": v.ticker or "", "Assumption": v.assumption or "",
-                                    "Reaction": None if v.reaction is None else v.reaction * 100} for v in past]),
+        st.dataframe(tables.shown(pd.DataFrame([{"Date": v.date, "Event": v.event, "Ticker": v.ticker, "Assumption": statement_of.get(v.assumption or ""),
+                                                 "Reaction": None if v.reaction is None else v.reaction * 100} for v in past]),
+                                  {"Reaction": tables.signed_percent(1)}),
                      hide_index=True, width="stretch",
-                     column_config={"Reaction": st.column_config.NumberColumn(format="%+.1f%%", help="the ticker's return from the last close before the event to the first close after it")})
+                     column_config={"Reaction": st.column_config.TextColumn(help="the ticker's return from the last close before the event to the first close after it")})
 
 st.subheader("History")
 versions = q.history_versions(thesis.id)

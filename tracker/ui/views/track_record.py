@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from tracker.attention.track_record import closed_thesis, scorecard
-from tracker.ui import charts
+from tracker.ui import charts, tables
 from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
-from tracker.ui.format import OUTCOME_TEXT, pct
+from tracker.ui.format import OUTCOME_TEXT, headline_of, pct
 
 st.title("Track record")
 items = q.loaded().theses
@@ -23,10 +23,11 @@ perfs = {t.id: q.performance(t, today) for t in items}
 
 card = scorecard(((t, perfs[t.id], by_thesis[t.id]) for t in items), today)
 records = [r for t in items if (r := closed_thesis(t, perfs[t.id], by_thesis[t.id])) is not None]
+titles = {(t.id, a.id): headline_of(a.statement, limit=60) for t in items for a in t.assumptions}
 cols = st.columns(3)
 cols[0].metric("Closed theses", f"{len(records)} of {len(items)}")
-cols[1].metric("Targets reached before their horizon", pct(card.hit_rate, signed=False, digits=0),
-               help=f"{card.reached} of {card.positions_with_target} positions whose target could be judged "
+cols[1].metric("Targets hit in time", pct(card.hit_rate, signed=False, digits=0),
+               help=f"targets reached before their horizon: {card.reached} of {card.positions_with_target} positions whose target could be judged "
                "(sold, past their horizon, or already there)")
 cols[2].metric("Assumptions falsified", pct(card.break_rate, signed=False, digits=0),
                help=f"{card.broke} of {card.assumptions} assumptions across all theses")
@@ -39,19 +40,16 @@ else:
     table = pd.DataFrame(
         [
             {"Thesis": r.title, "Outcome": OUTCOME_TEXT[r.outcome], "Opened": r.opened, "Closed": r.closed, "Held (days)": r.holding_days,
-             "Return": None if r.ret is None else r.ret * 100, "Excess (points)": None if r.excess is None else r.excess * 100,
-             "Falsified assumptions": ", ".join(r.falsified) or "none"}
+             "Return": None if r.ret is None else r.ret * 100, "Excess (pp)": None if r.excess is None else r.excess * 100,
+             "Falsified assumptions": "; ".join(titles.get((r.thesis_id, a), a) for a in r.falsified) or "none"}
             for r in sorted(records, key=lambda r: r.closed, reverse=True)
         ]
     )
     st.dataframe(
-        table,
+        tables.shown(table, {"Return": tables.signed_percent(1), "Excess (pp)": tables.signed_points(1)}),
         hide_index=True,
         width="stretch",
-        column_config={
-            "Return": st.column_config.NumberColumn(format="%+.1f%%"),
-            "Excess (points)": st.column_config.NumberColumn(format="%+.1f", help="return minus the benchmark's return, in percentage points"),
-        },
+        column_config={"Excess (pp)": st.column_config.TextColumn(help="return minus the benchmark's return, in percentage points")},
     )
     st.download_button("Download the track record as CSV", table.to_csv(index=False).encode(), file_name="track-record.csv", mime="text/csv")
     chart = charts.return_vs_excess(records)

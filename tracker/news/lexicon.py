@@ -12,6 +12,10 @@ word lists informed which everyday words carry no sentiment in finance text (NOT
 from __future__ import annotations
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 def _forms(weight: float, *words: str) -> dict[str, float]:
     return dict.fromkeys(words, weight)
 
@@ -48,17 +52,17 @@ DIRECTION: dict[str, float] = {
 }
 
 # Quantities: +1 good to have more of (revenue, guidance, shares), −1 bad (losses, costs, debt).
-GOOD_QUANTITY = frozenset(
+GOOD_QUANTITY = _words(
     "revenue revenues sales profit profits earnings eps income guidance outlook forecast forecasts target targets "
     "dividend dividends buyback buybacks margin margins orders order bookings backlog demand growth shares stock stocks "
     "subscribers users customers deliveries volume volumes traffic share cash flow production output shipments rating "
     "billings retention bookings value price prices valuation payout capacity spending volume comparable comps "
-    "same-store market arr income ratings estimates jobs workforce staff headcount stores".split()
+    "same-store market arr income ratings estimates jobs workforce staff headcount stores"
 )
-BAD_QUANTITY = frozenset(
+BAD_QUANTITY = _words(
     "loss losses costs cost expenses expense debt deficit charges charge churn inventory inventories layoffs "
     "delinquencies writedown writedowns impairment impairments outflows burn defects risk risks concerns "
-    "pressure headwinds tariffs provisions unemployment claims fines".split()
+    "pressure headwinds tariffs provisions unemployment claims fines"
 )
 # "The stock trades lower" vs "costs fall": a direction word reads the nearest quantity within this many words.
 QUANTITY_WINDOW = 3
@@ -115,18 +119,18 @@ PHRASES: dict[str, float] = {
 }
 
 # Words that flip the next cue within NEGATION_WINDOW words ("fails to beat", "no longer expects a loss").
-NEGATORS = frozenset(
+NEGATORS = _words(
     "not no never without nor cannot fails failed fail unable avoids avoided avoid averts averted lacks lack "
     "neither won't don't doesn't didn't isn't aren't wasn't weren't can't couldn't wouldn't shouldn't hasn't "
-    "haven't hadn't stops".split()
+    "haven't hadn't stops"
 )
 NEGATION_WINDOW = 4
 NEGATION_FACTOR = -0.8
 
 # Hedges damp a headline (a report, a rumour, a possibility is not the event).
-HEDGES = frozenset(
+HEDGES = _words(
     "may might could reportedly considers considering consider weighs weighing explores exploring mulls possible "
-    "potential potentially rumour rumor rumored rumoured sources hints talks seen".split()
+    "potential potentially rumour rumor rumored rumoured sources hints talks seen"
 )
 HEDGE_PHRASES = ("said to", "report says", "people familiar", "sources say", "analysts say", "analyst says", "in talks")
 HEDGE_FACTOR = 0.6
@@ -146,13 +150,13 @@ CONCESSIVE = frozenset({"despite", "even"})
 REASON = frozenset({"after", "as", "on", "amid"})
 
 # VADER's general lexicon reads these as sentiment; in finance wording they are plain nouns and verbs.
-NOT_SENTIMENT = frozenset(
+NOT_SENTIMENT = _words(
     "share shares interest credit trust security care well like united fund capital free top fine no demand "
     "growth profit gain value asset assets worth matter reach reaches legal party please sure clear power "
     "support supports help helps save intelligence innovative smart joke kill killer dead super beauty dream "
     "freedom welcome fun wealth rich great agreement agree promise advantage opportunity stable straight "
     "justice honest loyalty celebrate love pretty prize positive negative approval approved cut cuts charges loss "
-    "weak strong miss warn warns risk pressure crash debt lower lowers lowered easing ease eases cool".split()
+    "weak strong miss warn warns risk pressure crash debt lower lowers lowered easing ease eases cool"
 )
 VADER_FACTOR = 0.6
 

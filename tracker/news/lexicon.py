@@ -161,4 +161,4 @@ NOT_SENTIMENT = _words(
 VADER_FACTOR = 0.6
 
 # Clause boundaries and the small words after which a direction word stops looking for its quantity.
-BOUNDARIES = frozenset({",", ";", ":", "as", "on", "after", "amid", "despite", "but", "while", "because", "since", "and", "to", "with", "from"})
+BOUNDARIES = frozenset({",", ";", ":", ".", "!", "?", "as", "on", "after", "amid", "despite", "but", "while", "because", "since", "and", "to", "with", "from"})

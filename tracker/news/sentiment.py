@@ -30,7 +30,9 @@ from tracker.news import lexicon as lx
 LABELS = ("bearish", "somewhat_bearish", "neutral", "somewhat_bullish", "bullish")
 ALPHA = 4.0  # squashing constant: a single "beats" (2.2) scores +0.74, a single "rises" (1.3) +0.55
 CONTRAST_BEFORE, CONTRAST_AFTER, CONCESSIVE_FACTOR, REASON_FACTOR = 0.6, 1.2, 0.4, 0.7
-_TOKEN = re.compile(r"[a-z][a-z0-9]*(?:['\-][a-z0-9]+)*|\d[\d,.]*%?|[,;:]")
+_TOKEN = re.compile(r"[a-z][a-z0-9]*(?:['\-][a-z0-9]+)*|\d+(?:[.,]\d+)*%?|[,;:]|(?<=[a-z0-9%)])[.!?](?=\s|$)")
+_SENTENCE_END = frozenset({".", "!", "?"})
+_CLAUSE_END = frozenset({",", ";", "but"}) | _SENTENCE_END
 _PERCENT = re.compile(r"(\d[\d,]*(?:\.\d+)?)%")
 _MAX_PHRASE = max(len(p.split()) for p in lx.PHRASES)
 _PHRASES = {tuple(p.split()): w for p, w in lx.PHRASES.items()}
@@ -161,26 +163,39 @@ def _cues(tokens: list[str]) -> list[_Found]:
     return found
 
 
-def _clauses(tokens: list[str]) -> list[float]:
-    """Weight of each token's clause: before "but" less, after it more, after "despite" less."""
-    factors = [1.0] * len(tokens)
+def _sentences(tokens: list[str]) -> list[tuple[int, int]]:
+    spans, start = [], 0
     for i, word in enumerate(tokens):
-        if word in lx.CONTRAST and i > 0:
-            for j in range(i):
-                factors[j] *= CONTRAST_BEFORE
-            for j in range(i + 1, len(tokens)):
-                factors[j] *= CONTRAST_AFTER
-        if word in lx.CONCESSIVE or (word in lx.REASON and i > 1):
-            factor = CONCESSIVE_FACTOR if word in lx.CONCESSIVE else REASON_FACTOR
-            j = i + 1
-            while j < len(tokens) and tokens[j] not in {",", ";", "but"}:
-                factors[j] *= factor
-                j += 1
+        if word in _SENTENCE_END:
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(tokens)))
+    return spans
+
+
+def _clauses(tokens: list[str]) -> list[float]:
+    """Weight of each token, sentence by sentence: before "but" less, after it more, after
+    "despite" or in a reason clause less; a hedged sentence ("may", "reportedly") damped whole."""
+    factors = [1.0] * len(tokens)
+    for start, end in _sentences(tokens):
+        words = tokens[start:end]
+        if any(w in lx.HEDGES for w in words) or any(p in " ".join(words) for p in lx.HEDGE_PHRASES):
+            for j in range(start, end):
+                factors[j] *= lx.HEDGE_FACTOR
+        for i in range(start, end):
+            word = tokens[i]
+            if word in lx.CONTRAST and i > start:
+                for j in range(start, i):
+                    factors[j] *= CONTRAST_BEFORE
+                for j in range(i + 1, end):
+                    factors[j] *= CONTRAST_AFTER
+            if word in lx.CONCESSIVE or (word in lx.REASON and i > start + 1):
+                factor = CONCESSIVE_FACTOR if word in lx.CONCESSIVE else REASON_FACTOR
+                j = i + 1
+                while j < end and tokens[j] not in _CLAUSE_END:
+                    factors[j] *= factor
+                    j += 1
     return factors
-
-
-def _hedged(tokens: list[str], lowered: str) -> bool:
-    return any(t in lx.HEDGES for t in tokens) or any(p in lowered for p in lx.HEDGE_PHRASES)
 
 
 @lru_cache(maxsize=65536)
@@ -198,7 +213,7 @@ def explain(text: str) -> Explanation:
     for i, word in enumerate(tokens):
         if word in lx.NEGATORS or (word == "no" and i + 1 < len(tokens) and tokens[i + 1] == "longer"):
             for j in range(i + 1, min(len(tokens), i + 1 + lx.NEGATION_WINDOW)):
-                if tokens[j] in {",", ";", "but"}:
+                if tokens[j] in _CLAUSE_END:
                     break
                 if j in starts:
                     negated.add(j)
@@ -219,9 +234,6 @@ def explain(text: str) -> Explanation:
         weight *= boost
         total += weight
         cues.append(Cue(text_, round(weight, 3)))
-    if _hedged(tokens, " ".join(tokens)):
-        total *= lx.HEDGE_FACTOR
-        cues = [Cue(c.text, round(c.weight * lx.HEDGE_FACTOR, 3)) for c in cues]
     value = total / math.sqrt(total * total + ALPHA) if total else 0.0
     cues.sort(key=lambda c: -abs(c.weight))
     return Explanation(round(max(-1.0, min(1.0, value)), 4), tuple(cues))

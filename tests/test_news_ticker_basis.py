@@ -59,6 +59,8 @@ VOCAB = Vocabulary.of([thesis()])
         ("Cloud stocks mixed", "Cloudflare rallies after record bookings. Datadog slips on weak guidance.", "NET", 1, "1 sentence naming NET"),
         ("Cloud stocks mixed", "Cloudflare rallies after record bookings. Datadog slips on weak guidance.", "DDOG", -1, "1 sentence naming DDOG"),
         ("Software roundup", "Datadog beats estimates. Datadog raises guidance. Markets were calm.", "DDOG", 1, "2 sentences naming DDOG"),
+        # "Net" in a title is a word, not the symbol: Cloudflare is judged on its own sentence
+        ("Net income rises at Datadog", "Cloudflare shares slip 4% after a downgrade.", "NET", -1, "1 sentence naming NET"),
     ],
 )
 def test_ticker_score_and_basis(title, body, ticker, sign, basis):

@@ -96,13 +96,17 @@ def _quantity(tokens: list[str], i: int) -> tuple[int, int] | None:
     return best
 
 
-def _magnitude(tokens: list[str], i: int) -> float:
-    """A percentage right next to a direction word scales it: "dips 1%" is half a "dips",
-    "plunges 40%" one and a half."""
+def _near_percent(tokens: list[str], i: int) -> tuple[int, float] | None:
+    """(index, value) of a percentage right next to the word at i ("falls 12%", "4% higher")."""
     for j in (i + 1, i + 2, i - 1, i - 2):
         if 0 <= j < len(tokens) and (p := _percent(tokens[j])) is not None:
-            return 0.5 + min(p, 20.0) / 20.0
-    return 1.0
+            return j, p
+    return None
+
+
+def _magnitude(percent: float | None) -> float:
+    """A percentage scales its direction word: "dips 1%" is half a "dips", "plunges 40%" one and a half."""
+    return 1.0 if percent is None else 0.5 + min(percent, 20.0) / 20.0
 
 
 @dataclass
@@ -136,7 +140,7 @@ def _cues(tokens: list[str]) -> list[_Found]:
         if word in lx.DIRECTION:
             q = _quantity(tokens, i)
             before = tokens[max(0, i - 3) : i]
-            if q is None and any(t in lx.DIRECTION for t in before) and not any(t in lx.CONTRAST or t in {",", ";"} for t in before):
+            if q is None and any(t in lx.DIRECTION for t in before) and not any(t in lx.CONTRAST or t in _CLAUSE_END for t in before):
                 continue  # "falls to lowest level", "rises to a record high": one movement, counted once
             polarity = q[1] if q else 1
             if q:
@@ -144,12 +148,12 @@ def _cues(tokens: list[str]) -> list[_Found]:
                 text = f"{word} {tokens[q[0]]}" if q[0] > i else f"{tokens[q[0]]} {word}"
             else:
                 text = word
-            pct = next((tokens[j] for j in (i + 1, i + 2, i - 1) if 0 <= j < len(tokens) and _percent(tokens[j]) is not None), None)
-            if pct and pct not in text:
-                text = f"{text} {pct}" if tokens.index(pct) > i else f"{pct} {text}"
+            pct = _near_percent(tokens, i)
+            if pct and tokens[pct[0]] not in text:
+                text = f"{text} {tokens[pct[0]]}" if pct[0] > i else f"{tokens[pct[0]]} {text}"
             # with neither a quantity nor a percentage the word may not be about the business ("adds itinerary")
             vague = 0.5 if q is None and pct is None else 1.0
-            found.append(_Found(i, i + 1, text, lx.DIRECTION[word] * polarity * _magnitude(tokens, i) * vague))
+            found.append(_Found(i, i + 1, text, lx.DIRECTION[word] * polarity * _magnitude(pct[1] if pct else None) * vague))
             used.add(i)
     for i, word in enumerate(tokens):
         if i in used:

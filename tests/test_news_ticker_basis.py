@@ -21,6 +21,7 @@ from tracker.news.store import articles_for
 from tracker.settings import load_settings
 from tracker.storage.db import transaction
 from tracker.storage.tables import Article, ArticleTicker
+from tracker.ui.components import sentiment_text, ticker_text
 from tracker.validation import parse_thesis_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,3 +131,24 @@ def test_news_page_shows_each_score_with_its_reason_and_basis(seeded):
     # "bearish -0.85: downgrade, shares slide · tickers: AAA -0.85 (whole article)"
     assert all(re.search(r"[+-]\d\.\d\d: [a-z]", c) for c in captions), captions
     assert all(re.search(r"tickers: [A-Z.]+ [+-]\d\.\d\d \((whole article|\d sentences? naming [A-Z.]+)\)", c) for c in captions), captions
+
+
+@pytest.mark.parametrize(
+    "label, value, why, shown",
+    [("bullish", 0.62, "beats, raises guidance", "bullish +0.62: beats, raises guidance"),
+     ("somewhat_bearish", -0.2, "costs rise", "somewhat bearish -0.20: costs rise"),
+     ("neutral", 0.0, "", "neutral +0.00"),  # stored before the reasons were kept
+     ("neutral", 0.0, None, "neutral +0.00")],
+)
+def test_sentiment_text(label, value, why, shown):
+    assert sentiment_text(label, value, why) == shown
+
+
+@pytest.mark.parametrize(
+    "ticker, value, basis, shown",
+    [("NET", 0.41, "whole article", "NET +0.41 (whole article)"),
+     ("DDOG", -0.3, "1 sentence naming DDOG", "DDOG -0.30 (1 sentence naming DDOG)"),
+     ("NET", 0.1, "", "NET +0.10")],
+)
+def test_ticker_text(ticker, value, basis, shown):
+    assert ticker_text(ticker, value, basis) == shown

@@ -77,12 +77,13 @@ def ingest(
         for item in analysed:
             if item.entry.uid not in stored:
                 fresh.setdefault(item.entry.uid, item)  # an entry listed twice in one feed is one article
-        ids = insert_articles(s, [article_row(a.entry, feed.id, a.score, a.label, spec.sample, now) for a in fresh.values()])
+        ids = insert_articles(s, [article_row(a.entry, feed.id, a.score, a.label, spec.sample, now, a.why) for a in fresh.values()])
         syndicated = add_sources(s, feed.id, stored, ids, now)
         ticker_rows = [
-            {"article_id": ids[a.entry.uid], "ticker": t, "matched": m, "sentiment": pair, "published_at": a.entry.published_at}
+            {"article_id": ids[a.entry.uid], "ticker": t, "matched": link.matched, "sentiment": link.score,
+             "sentiment_basis": link.basis, "published_at": a.entry.published_at}
             for a in fresh.values()
-            for t, (m, pair) in a.tickers.items()
+            for t, link in a.tickers.items()
         ]
         assumption_rows = [
             {"article_id": ids[a.entry.uid], "thesis_id": th, "assumption_id": asm, "matched": m, "published_at": a.entry.published_at}

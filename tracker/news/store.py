@@ -66,13 +66,15 @@ def stored_matches(session: Session, feed_id: int, entries: Sequence[Entry]) -> 
     return out
 
 
-def article_row(entry: Entry, feed_id: int, sentiment: float, label: str, sample: bool, now: dt.datetime) -> dict[str, Any]:
+def article_row(
+    entry: Entry, feed_id: int, sentiment: float, label: str, sample: bool, now: dt.datetime, why: str = ""
+) -> dict[str, Any]:
     """The `articles` row of a parsed entry, first seen `now`."""
     return {
         "uid": entry.uid, "title_key": entry.title_key or "", "feed_id": feed_id, "title": entry.title, "link": entry.link,
         "publisher": entry.publisher, "summary_html": entry.summary_html, "summary_text": entry.summary_text,
         "published_at": entry.published_at, "published_estimated": entry.published_estimated, "fetched_at": now,
-        "sentiment": sentiment, "sentiment_label": label, "is_sample": sample,
+        "sentiment": sentiment, "sentiment_label": label, "is_sample": sample, "sentiment_why": why[:300],
     }
 
 
@@ -174,10 +176,16 @@ def articles_for(
     rows = session.scalars(query.where(*conditions)).all()
     ids = [r.id for r in rows]
     t_links: dict[int, dict[str, float]] = {}
+    t_basis: dict[int, dict[str, str]] = {}
     a_links: dict[int, list[str]] = {}
     if ids:
-        for aid, ticker, s in session.execute(select(ArticleTicker.article_id, ArticleTicker.ticker, ArticleTicker.sentiment).where(ArticleTicker.article_id.in_(ids))):
+        for aid, ticker, s, basis in session.execute(
+            select(ArticleTicker.article_id, ArticleTicker.ticker, ArticleTicker.sentiment, ArticleTicker.sentiment_basis).where(
+                ArticleTicker.article_id.in_(ids)
+            )
+        ):
             t_links.setdefault(aid, {})[ticker] = s
+            t_basis.setdefault(aid, {})[ticker] = basis
         q = select(ArticleAssumption.article_id, ArticleAssumption.assumption_id).where(ArticleAssumption.article_id.in_(ids))
         if thesis_id is not None:
             q = q.where(ArticleAssumption.thesis_id == thesis_id)
@@ -189,6 +197,7 @@ def articles_for(
             "id": r.id, "title": r.title, "link": r.link, "publisher": r.publisher, "summary_text": r.summary_text,
             "published_at": r.published_at, "published_estimated": r.published_estimated, "sentiment": r.sentiment,
             "label": r.sentiment_label, "is_sample": r.is_sample, "tickers": t_links.get(r.id, {}), "assumptions": a_links.get(r.id, []),
+            "why": r.sentiment_why, "basis": t_basis.get(r.id, {}),
             "feeds": max(1, len(feeds.get(r.id, []))),
         }
         for r in rows

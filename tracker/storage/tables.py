@@ -140,6 +140,8 @@ class Article(Base):
     fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     sentiment: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     sentiment_label: Mapped[str] = mapped_column(String(20), nullable=False, default="neutral")
+    # the cues that weighed most ("beats, raises guidance"); "" for articles stored before migration 0007
+    sentiment_why: Mapped[str] = mapped_column(String(300), nullable=False, server_default="")
     is_sample: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     __table_args__ = (Index("ix_articles_published_at", "published_at"),)
@@ -166,6 +168,8 @@ class ArticleTicker(Base):
     ticker: Mapped[str] = mapped_column(String(32), primary_key=True)
     matched: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     sentiment: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    # what the pair's score was read from: "whole article" or e.g. "2 sentences naming NET"
+    sentiment_basis: Mapped[str] = mapped_column(String(80), nullable=False, server_default="")
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (Index("ix_article_tickers_ticker_published", "ticker", "published_at"),)

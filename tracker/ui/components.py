@@ -24,14 +24,28 @@ def empty(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
+def sentiment_text(label: str, score: float, why: str | None) -> str:
+    """"Bullish +0.62: beats, raises guidance": the label, the score and the cues that weighed most
+    (articles stored before the cues were kept show the label and score only)."""
+    head = f"{LABEL_TEXT.get(label, label)} {score:+.2f}"
+    return f"{head}: {plain(why)}" if why else head
+
+
+def ticker_text(ticker: str, score: float, basis: str | None) -> str:
+    """"NET +0.41 (2 sentences naming NET)": a ticker's own score and what it was read from."""
+    return f"{ticker} {score:+.2f}" + (f" ({plain(basis)})" if basis else "")
+
+
 def article_list(items: list[dict[str, Any]], show_summary: bool = True) -> None:
     """Articles as text: titles are stored raw and escaped here (`plain`), links are http(s) only,
-    summaries are shown as plain text, no HTML."""
+    summaries are shown as plain text, no HTML. Each shows its score and why, and each linked
+    ticker's own score with what it was read from."""
     for a in items:
         target = link_target(a["link"])
         text = plain(a["title"]) if a["title"] else "(untitled)"
         title = f"[{text}]({target})" if target else text
-        tickers = ", ".join(f"{t} {v:+.2f}" for t, v in sorted(a["tickers"].items()))
+        basis = a.get("basis", {})
+        tickers = ", ".join(ticker_text(t, v, basis.get(t)) for t, v in sorted(a["tickers"].items()))
         feeds = a.get("feeds", 1)
         meta = " · ".join(
             x
@@ -39,7 +53,7 @@ def article_list(items: list[dict[str, Any]], show_summary: bool = True) -> None
                 day(a["published_at"]) + (" (date estimated)" if a["published_estimated"] else ""),
                 a["publisher"] and plain(a["publisher"]),
                 f"in {feeds} feeds" if feeds > 1 else None,
-                f"{LABEL_TEXT.get(a['label'], a['label'])} {a['sentiment']:+.2f}",
+                sentiment_text(a["label"], a["sentiment"], a.get("why")),
                 tickers and f"tickers: {tickers}",
                 "sample" if a["is_sample"] else None,
             )

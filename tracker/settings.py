@@ -31,7 +31,7 @@ _KEYS = {
     "data_dir": "data",
     "default_feeds": "yahoo,sec,google",
     "sec_user_agent": DEFAULT_SEC_USER_AGENT,
-    "demo": "",
+    "sample_feeds": "",
 }
 
 
@@ -46,7 +46,9 @@ class Settings:
     data_dir: Path
     default_feeds: tuple[str, ...]
     sec_user_agent: str
-    demo: bool
+    # Read the bundled sample feeds (`tracker/sample/feeds`) for every thesis: the demo database's
+    # setting only, so invented articles never meet real prices.
+    sample_feeds: bool = False
 
     @property
     def cache_dir(self) -> Path:
@@ -95,5 +97,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         data_dir=Path(values["data_dir"]),
         default_feeds=feeds,
         sec_user_agent=values["sec_user_agent"].strip(),
-        demo=values["demo"].strip().lower() in ("1", "true", "yes"),
+        sample_feeds=values["sample_feeds"].strip().lower() in ("1", "true", "yes"),
     )

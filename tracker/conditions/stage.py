@@ -34,7 +34,7 @@ from tracker.reporting.progress import NullProgress, Progress
 from tracker.reporting.report import Failure, StageReport
 from tracker.settings import Settings
 from tracker.storage.db import transaction
-from tracker.thesis.model import Assumption, Thesis
+from tracker.thesis.model import Assumption, Thesis, thesis_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,7 @@ def run_checks(
                 changes.append(StatusChangeRecord(thesis.id, a.id, old.status if old else None, verdict.status, verdict.reasons, evidence,
                                                   alert=thesis.closed is None, changed_at=since))
             progress.advance(f"{thesis.id}/{a.id}: {verdict.status}")
-        headline_rows.append(headline_row(ctx.perf, now))
+        headline_rows.append(headline_row(ctx.perf, now, thesis_fingerprint(thesis)))
     if budget.exhausted:
         report.lines.append(f"since: looked back over {BACKFILL_BUDGET:,} assumption-days this run; later statuses are dated from the latest day checked")
 

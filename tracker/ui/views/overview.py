@@ -14,7 +14,7 @@ from tracker.attention.review import review_state
 from tracker.conditions.status import assumption_counts
 from tracker.formatting import count
 from tracker.ui import queries as q
-from tracker.ui.components import demo_banner, empty
+from tracker.ui.components import demo_banner, empty, missing_prices
 from tracker.ui.format import OUTCOME_TEXT, day, pct, plain
 
 
@@ -35,7 +35,7 @@ if not items and not result.invalid:
 statuses = q.statuses([t.id for t in items])
 refresh = q.latest_refresh()
 
-summaries = q.summaries([t.id for t in items])
+summaries = q.summaries(items)
 MAX_CARDS = 8
 THESIS_PAGE = str(Path(__file__).with_name("thesis.py"))
 
@@ -129,13 +129,16 @@ def card(thesis) -> None:
         st.caption(f"{thesis.category or 'thesis'} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · {count(len(thesis.positions), 'position')}")
         for reason in reasons[thesis.id]:
             st.markdown(f":orange[:material/priority_high:] {plain(reason)}")
+        gaps = q.price_gaps(thesis)
+        missing_prices(gaps)
+        holding = f"{counts['intact']} of {len(thesis.assumptions)}" + (" (prices missing)" if gaps else "")
         cols = st.columns(5)
         excess = figures.get("excess")
         cols[0].metric("Portfolio return", pct(figures.get("portfolio_return")), delta=None if excess is None else f"{pct(excess)} vs {thesis.benchmark}")
         cols[1].metric(f"{thesis.benchmark or 'Benchmark'} return", pct(figures.get("benchmark_return")))
         cols[2].metric("Weighted progress to targets", pct(figures.get("weighted_progress"), signed=False, digits=0))
         cols[3].metric("Days to nearest horizon", figures.get("min_days_left") if figures.get("min_days_left") is not None else "—")
-        cols[4].metric("Assumptions holding", f"{counts['intact']} of {len(thesis.assumptions)}",
+        cols[4].metric("Assumptions holding", holding,
                        help="intact: every check was evaluated and none fired, or a review says so; an assumption with no check "
                             "and no review is unchecked and never counts as holding")
         unchecked_badge = f" :gray-badge[{counts['unchecked']} unchecked]" if counts["unchecked"] else ""
@@ -147,8 +150,8 @@ def card(thesis) -> None:
             st.caption(f"{count(counts['unchecked'], 'assumption')} with no check and no review: nothing observes "
                        f"{'it' if counts['unchecked'] == 1 else 'them'} yet, so {'it is' if counts['unchecked'] == 1 else 'they are'} not counted as holding.")
         st.caption(f"Next catalyst: {plain(next_event(thesis))} · review due: {review_due(thesis)}")
-        if figures:
-            st.caption(f"Figures as of the refresh of {day(figures['computed_at'])}")
+        if figures.get("last_date"):
+            st.caption(f"Figures as of the close of {day(figures['last_date'])}")
         freshness = f"last close {day(figures['last_date'])}" if figures.get("last_date") else "no prices yet — run `tracker refresh`"
         finished = refresh.get("finished_at") if refresh else None
         st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(finished)) if finished else ''}")

@@ -12,7 +12,8 @@ from tracker.attention.catalysts import catalyst_views
 from tracker.attention.review import review_state
 from tracker.ui import charts
 from tracker.ui import queries as q
-from tracker.ui.components import article_list, demo_banner, empty
+from tracker.ui.components import article_list, demo_banner, empty, missing_prices
+from tracker.ui.export import positions_csv
 from tracker.ui.format import OUTCOME_TEXT, STATUS_BADGE, day, pct, plain
 
 result = q.loaded()
@@ -42,6 +43,7 @@ if thesis.summary:
 today = dt.date.today()
 perf = q.performance(thesis, today)
 port = perf.portfolio
+missing_prices(q.price_gaps(thesis, perf))
 cols = st.columns(5)
 cols[0].metric("Portfolio return", pct(port.ret))
 cols[1].metric(f"{thesis.benchmark or 'Benchmark'}", pct(port.benchmark_return))
@@ -135,8 +137,8 @@ if pending:
                        "Target": st.column_config.NumberColumn(format="%.2f")},
     )
     st.caption("A position with a later opening enters at its first close on or after that day.")
-download = pd.concat([table.drop(columns=["Trend"]).assign(State="open"), sold_table.assign(State="sold")], ignore_index=True)
-st.download_button("Download positions as CSV", download.to_csv(index=False).encode(), file_name=f"{thesis.id}-positions.csv", mime="text/csv")
+st.download_button("Download positions as CSV", positions_csv(perf), file_name=f"{thesis.id}-positions.csv", mime="text/csv",
+                   help="rounded, with units in the headers, entry, horizon and as-of dates")
 
 if not perf.value.empty:
     st.subheader("Portfolio against benchmark")

@@ -120,13 +120,6 @@ def test_empty_database_says_what_to_do(tmp_path, monkeypatch):
     assert any("No refresh has run yet" in i.value for i in at.info)
 
 
-def test_demo_banner_when_sample_data_is_shown(seeded, monkeypatch):
-    monkeypatch.setenv("TRACKER_DEMO", "1")
-    for page in PAGES:
-        at = open_page(page)
-        assert any("Sample data — not market prices" in w.value for w in at.warning), page
-
-
 def test_overview_table_ranks_theses_needing_attention_first(seeded, monkeypatch):
     theses = Path(seeded["TRACKER_THESES_DIR"])
     calm = (theses / "known.yaml").read_text().replace("id: known", "id: calm").replace("title: Known figures", "title: Calm one")

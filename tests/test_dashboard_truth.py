@@ -22,6 +22,7 @@ from tests.support.seed import PRICES, seed
 from tracker.cli import app
 from tracker.pipeline import runs
 from tracker.pipeline.refresh import run_refresh
+from tracker.reporting.report import counts_text
 from tracker.portfolio.calculator import thesis_performance
 from tracker.prices.store import load_closes
 from tracker.settings import load_settings
@@ -208,3 +209,16 @@ def test_positions_csv_has_units_rounding_and_dates(world):
     assert frame.loc["AAA", "Entry date"] == dt.date(2026, 6, 11)
     assert frame.loc["CCC.AS", "Horizon date"] == dt.date(2026, 12, 31)
     assert set(frame["As of"]) == {dt.date(2026, 6, 17)}
+
+
+@pytest.mark.parametrize(
+    ("counts", "text"),
+    [
+        ({"prices_stored": 1872, "tickers_ok": 7}, "1,872 closes stored, 7 tickers fetched"),
+        ({"articles_new": 19, "feeds_ok": 2}, "2 feeds read, 19 new articles"),
+        ({"something_else": 3}, "3 something else"),
+        ({}, ""),
+    ],
+)
+def test_refresh_counts_read_as_words(counts, text):
+    assert counts_text(counts) == text

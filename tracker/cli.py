@@ -156,7 +156,7 @@ def demo(
     code = build_demo_database(settings)
     if code == ExitCode.FATAL:
         raise typer.Exit(code)
-    typer.echo(f"demo database ready: {settings.db_url} (sample data, not market prices)", err=True)
+    typer.echo(f"demo database ready: {settings.db_url} (sample data, not market prices); `tracker status --demo` reads it", err=True)
     if no_browser:
         raise typer.Exit(ExitCode.OK)
     raise typer.Exit(run_streamlit(demo_env(settings), port=port))

@@ -265,6 +265,7 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"  portfolio {percent(p.get('return'))}  vs {t['benchmark'] or 'no benchmark'} {percent(p.get('benchmark_return'))}"
             f"  excess {percent(p.get('excess'))}  drawdown {percent(-p['drawdown'] if p.get('drawdown') is not None else None)}"
+            + (f"  (as of the close of {p['last_date']})" if p.get("last_date") else "")
         )
         for gap in t.get("price_gaps", []):
             lines.append(f"  {gap_text(gap)} (figures that need it are incomplete)")

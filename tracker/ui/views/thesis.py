@@ -44,6 +44,8 @@ today = dt.date.today()
 perf = q.performance(thesis, today)
 port = perf.portfolio
 missing_prices(q.price_gaps(thesis, perf))
+if port.last_date is not None:
+    st.caption(f"Figures as of the close of {day(port.last_date)}")
 cols = st.columns(5)
 cols[0].metric("Portfolio return", pct(port.ret))
 cols[1].metric(f"{thesis.benchmark or 'Benchmark'}", pct(port.benchmark_return))

@@ -86,7 +86,7 @@ def test_a_refresh_by_another_process_shows_on_the_next_rerun(world, tmp_path):
     thesis.run()
     # 0.5 × 130/100 + 0.3 × 55/40 + 0.2 × (24 × 1.20)/(20 × 1.10) = 1.3243
     assert metric(overview, "Portfolio return") == metric(thesis, "Portfolio return") == "+32.4%"
-    assert any("Figures as of the close of 2026-06-17" in c.value for c in overview.caption)
+    assert any("figures as of the close of 2026-06-17" in c.value for c in overview.caption)
 
 
 def test_an_edit_of_a_thesis_file_shows_on_the_next_rerun_everywhere_alike(world):

@@ -150,9 +150,7 @@ def card(thesis) -> None:
             st.caption(f"{count(counts['unchecked'], 'assumption')} with no check and no review: nothing observes "
                        f"{'it' if counts['unchecked'] == 1 else 'them'} yet, so {'it is' if counts['unchecked'] == 1 else 'they are'} not counted as holding.")
         st.caption(f"Next catalyst: {plain(next_event(thesis))} · review due: {review_due(thesis)}")
-        if figures.get("last_date"):
-            st.caption(f"Figures as of the close of {day(figures['last_date'])}")
-        freshness = f"last close {day(figures['last_date'])}" if figures.get("last_date") else "no prices yet — run `tracker refresh`"
+        freshness = f"figures as of the close of {day(figures['last_date'])}" if figures.get("last_date") else "no prices yet — run `tracker refresh`"
         finished = refresh.get("finished_at") if refresh else None
         st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(finished)) if finished else ''}")
         st.page_link(THESIS_PAGE, label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})

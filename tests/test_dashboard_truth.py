@@ -22,9 +22,9 @@ from tests.support.seed import PRICES, seed
 from tracker.cli import app
 from tracker.pipeline import runs
 from tracker.pipeline.refresh import run_refresh
-from tracker.reporting.report import counts_text
 from tracker.portfolio.calculator import thesis_performance
 from tracker.prices.store import load_closes
+from tracker.reporting.report import counts_text
 from tracker.settings import load_settings
 from tracker.status_report import build_status_report, current_figures
 from tracker.storage.db import open_database, transaction

@@ -112,19 +112,19 @@ def attention_json(
 
 def price_gaps(
     thesis: Thesis,
-    perf: ThesisPerformance | None,
+    today: dt.date,
     last_dates: dict[str, dt.date],
     states: dict[str, dict[str, Any]],
 ) -> list[dict[str, str]]:
-    """The symbols of a thesis with no stored close at all (a position not bought yet aside), each
-    with its role and why: the fetch failure the prices stage recorded (e.g. the ticker is unknown
-    to the source, or the source was unreachable), or that it was never fetched. Every figure that
-    needs one of them is incomplete."""
-    pending = {f.ticker for f in perf.positions if f.state == "pending"} if perf is not None else set()
+    """The symbols of a thesis with no stored close at all (a position bought after today aside),
+    each with its role and why: the fetch failure the prices stage recorded (e.g. the ticker is
+    unknown to the source, or the source was unreachable), or that it was never fetched. Every
+    figure that needs one of them is incomplete."""
+    later = {p.ticker for p in thesis.positions if thesis.opened_on(p) > today}
     held = set(thesis.tickers)
     gaps = []
     for ticker in thesis.required_tickers:
-        if ticker in last_dates or ticker in pending:
+        if ticker in last_dates or ticker in later:
             continue
         role = "position" if ticker in held else "benchmark" if ticker == thesis.benchmark else "FX rate"
         state = states.get(ticker)
@@ -220,7 +220,7 @@ def build_status_report(
                     else None
                 ),
                 **performance_json(perf),
-                "price_gaps": price_gaps(thesis, perf, last_dates, states),
+                "price_gaps": price_gaps(thesis, today, last_dates, states),
                 "assumptions": assumptions,
                 **attention_json(thesis, perf, {a["id"]: a["status"] for a in assumptions}, closes, last_dates, today),
             }

@@ -75,16 +75,20 @@ class StoredFigures:
                                  pd.Series(dtype=float), pd.DataFrame(), [], self.as_of)
 
 
-def headline_row(perf: ThesisPerformance, now: dt.datetime, thesis_hash: str | None = None) -> dict[str, Any]:
-    """The stored figures of one thesis: headline columns for the overview, every figure in `figures`."""
+def headline_fields(perf: ThesisPerformance) -> dict[str, Any]:
+    """The headline figures of one thesis (the overview's columns)."""
     p = perf.portfolio
     return {
-        "thesis_id": perf.thesis_id, "computed_at": now, "last_date": p.last_date, "portfolio_return": p.ret,
+        "thesis_id": perf.thesis_id, "last_date": p.last_date, "portfolio_return": p.ret,
         "benchmark_return": p.benchmark_return, "excess": p.excess, "drawdown": p.drawdown, "target_return": p.target_return,
         "weighted_progress": p.weighted_progress, "min_days_left": min((f.days_left for f in perf.positions), default=None),
-        "past_horizon": past_horizon(perf.positions), "thesis_hash": thesis_hash, "as_of": perf.as_of,
-        "figures": figures_record(p, perf.positions),
+        "past_horizon": past_horizon(perf.positions), "as_of": perf.as_of,
     }
+
+
+def headline_row(perf: ThesisPerformance, now: dt.datetime, thesis_hash: str | None = None) -> dict[str, Any]:
+    """The stored figures of one thesis: headline columns for the overview, every figure in `figures`."""
+    return {**headline_fields(perf), "computed_at": now, "thesis_hash": thesis_hash, "figures": figures_record(perf.portfolio, perf.positions)}
 
 
 def save_headlines(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ files in the version journal (`tracker.journal`), once per distinct content.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 from dataclasses import asdict, replace
@@ -66,15 +67,24 @@ def clear() -> None:
     st.cache_data.clear()
 
 
+@functools.lru_cache(maxsize=4096)
+def _file_digest(path: str, mtime_ns: int, size: int) -> bytes:
+    """The sha256 of a file's content, read again only when its modification time or size changes."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).digest()
+    except OSError:
+        return b""
+
+
 def files_hash(theses_dir: Path) -> str:
-    """The sha256 of the thesis files' names and contents: changes with any edit, addition or removal."""
+    """A hash of the thesis files' names and contents: changes with any edit, addition or removal."""
     digest = hashlib.sha256()
     for path in thesis_files([theses_dir]) if theses_dir.is_dir() else []:
         try:
-            body = path.read_bytes()
+            info = path.stat()
         except OSError:
-            body = b""
-        digest.update(path.name.encode("utf-8") + b"\0" + hashlib.sha256(body).digest())
+            continue
+        digest.update(path.name.encode("utf-8") + b"\0" + _file_digest(str(path), info.st_mtime_ns, info.st_size))
     return digest.hexdigest()
 
 
@@ -163,8 +173,7 @@ def statuses(ids: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
 def summaries(items: list[Thesis], today: dt.date | None = None) -> dict[str, dict[str, Any]]:
     """Headline figures per thesis (return, benchmark, excess, progress, days left, last close, …)
     from the same figures as every other page."""
-    now = dt.datetime.now(dt.UTC)
-    return {tid: portfolio_store.headline_row(perf, now) for tid, perf in figures(items, today).items()}
+    return {tid: portfolio_store.headline_fields(perf) for tid, perf in figures(items, today).items()}
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -273,7 +282,8 @@ def instruments(items: list[Thesis]) -> dict[str, dict[str, Any]]:
     return _instruments(settings().db_url, stamp(), tuple(required_tickers(items)))
 
 
-def price_gaps(thesis: Thesis, perf: ThesisPerformance | None = None) -> list[str]:
-    """`no prices for MAA: <the recorded fetch failure>` for each symbol of the thesis with no close
-    stored, as `tracker status` says it."""
-    return [gap_text(g) for g in thesis_price_gaps(thesis, perf, last_dates([thesis]), instruments([thesis]))]
+def price_gaps(items: list[Thesis], today: dt.date | None = None) -> dict[str, list[str]]:
+    """Per thesis, `no prices for MAA: <the recorded fetch failure>` for each of its symbols with no
+    close stored, as `tracker status` says it (two reads for all the theses)."""
+    day, stored, states = today or dt.date.today(), last_dates(items), instruments(items)
+    return {t.id: [gap_text(g) for g in thesis_price_gaps(t, day, stored, states)] for t in items}

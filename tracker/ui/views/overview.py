@@ -56,6 +56,7 @@ open_theses = [t for t in items if t.closed is None]
 closed_theses = sorted((t for t in items if t.closed is not None), key=lambda t: t.closed.date, reverse=True)
 today = dt.date.today()
 last_closes = q.last_dates(open_theses)
+price_gaps = q.price_gaps(open_theses, today)
 reasons: dict[str, list[str]] = {}
 for t in open_theses:
     upcoming = [v for v in catalyst_views(t, None, today) if v.upcoming]
@@ -129,7 +130,7 @@ def card(thesis) -> None:
         st.caption(f"{thesis.category or 'thesis'} · opened {thesis.opened} · benchmark {thesis.benchmark or '—'} · {count(len(thesis.positions), 'position')}")
         for reason in reasons[thesis.id]:
             st.markdown(f":orange[:material/priority_high:] {plain(reason)}")
-        gaps = q.price_gaps(thesis)
+        gaps = price_gaps.get(thesis.id, [])
         missing_prices(gaps)
         holding = f"{counts['intact']} of {len(thesis.assumptions)}" + (" (prices missing)" if gaps else "")
         cols = st.columns(5)

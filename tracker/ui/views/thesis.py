@@ -43,7 +43,7 @@ if thesis.summary:
 today = dt.date.today()
 perf = q.performance(thesis, today)
 port = perf.portfolio
-missing_prices(q.price_gaps(thesis, perf))
+missing_prices(q.price_gaps([thesis], today)[thesis.id])
 if port.last_date is not None:
     st.caption(f"Figures as of the close of {day(port.last_date)}")
 cols = st.columns(5)

@@ -121,7 +121,7 @@ def run_size(backend: str, url: str, scale: float, tmp: Path) -> dict[str, float
     t["incremental_requests"] = len(fake.calls) - calls
     with timed(t, "checks"):
         run_refresh(settings, engine=engine, only="checks", stages=stages)
-    env = {"TRACKER_DB_URL": url, "TRACKER_THESES_DIR": str(theses), "TRACKER_DEFAULT_FEEDS": "none", "TRACKER_DEMO": ""}
+    env = {"TRACKER_DB_URL": url, "TRACKER_THESES_DIR": str(theses), "TRACKER_DEFAULT_FEEDS": "none", "TRACKER_SAMPLE_FEEDS": ""}
     t["overview_cold"], t["overview"] = render("overview", env)
     t["thesis_cold"], t["thesis"] = render("tracker/ui/views/thesis.py", env)
     engine.dispose()

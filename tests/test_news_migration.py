@@ -161,7 +161,7 @@ def test_upgrade_merges_rekeys_unescapes_and_counts(db_url, tmp_path):
     undated = ids["DeepSeek outage takes inference endpoints offline"]
     before = sum(len(v) for v in ids.values())
     engine = open_database(db_url)
-    assert current_revisions(engine) == head_revisions() == {"0007"}
+    assert current_revisions(engine) == head_revisions() == {"0008"}
     with transaction(engine) as s:
         rows = {r.id: r for r in s.scalars(select(Article))}
         sources = s.execute(select(ArticleFeed.article_id, Feed.url, ArticleFeed.entry_uid).join(Feed)).all()

@@ -113,7 +113,7 @@ def seeded(tmp_path, monkeypatch):
     env = seed(tmp_path)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.delenv("TRACKER_DEMO", raising=False)
+    monkeypatch.delenv("TRACKER_SAMPLE_FEEDS", raising=False)
     monkeypatch.chdir(ROOT)
     yield env
     st.cache_data.clear()

@@ -27,8 +27,9 @@ EXAMPLE = (ROOT / "theses" / "ai-inference-cost-squeeze.yaml").read_text()
 def settings_for(tmp_path: Path, db_url: str, **extra):
     theses = tmp_path / "theses"
     theses.mkdir(exist_ok=True)
-    (theses / "good.yaml").write_text(EXAMPLE)  # its feeds name the bundled sample as {sample}/...
-    return dataclasses.replace(load_settings({}), db_url=db_url, theses_dir=theses, default_feeds=(), **extra)
+    (theses / "good.yaml").write_text(EXAMPLE)
+    # the worked example as the demo database reads it: the bundled sample feeds, no live ones
+    return dataclasses.replace(load_settings({}), db_url=db_url, theses_dir=theses, default_feeds=(), sample_feeds=True, **extra)
 
 
 def ok_stage(name):

@@ -27,7 +27,7 @@ def world(tmp_path, monkeypatch):
     env = seed(tmp_path)  # one refresh has just started and finished
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.delenv("TRACKER_DEMO", raising=False)
+    monkeypatch.delenv("TRACKER_SAMPLE_FEEDS", raising=False)
     monkeypatch.chdir(ROOT)
     engine = open_database(env["TRACKER_DB_URL"])
     yield engine

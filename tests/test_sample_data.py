@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 import tracker
-from tracker.launch import APP
+from tracker.launch import APP, demo_settings
 from tracker.news.feeds import feeds_for
 from tracker.sample import FEEDS_DIR, SAMPLE_DIR
 from tracker.settings import load_settings
@@ -52,12 +52,14 @@ def test_other_paths_and_urls_are_left_alone(tmp_path):
     assert url.url == "https://example.com/rss?q={sample}" and url.path is None
 
 
-def test_worked_example_reads_the_bundled_feeds_wherever_it_is_copied(tmp_path):
+def test_worked_example_reads_live_feeds_and_only_the_demo_reads_the_bundled_ones(tmp_path):
     shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
     loaded = load_theses(tmp_path)
     assert not loaded.invalid
-    files = [s for s in feeds_for(loaded.theses, loaded.paths, SETTINGS) if s.is_file]
-    assert files and all(s.sample and s.path.is_file() and s.path.parent == FEEDS_DIR for s in files)
+    live = feeds_for(loaded.theses, loaded.paths, dataclasses.replace(SETTINGS, default_feeds=("yahoo", "sec", "google")))
+    assert live and not any(s.is_file or s.sample for s in live)  # invented articles never meet real prices
+    demo = feeds_for(loaded.theses, loaded.paths, demo_settings(SETTINGS))
+    assert sorted(s.path for s in demo) == sorted(FEEDS_DIR.glob("*.xml")) and all(s.sample for s in demo)
 
 
 def test_dashboard_entry_and_pages_are_inside_the_package():

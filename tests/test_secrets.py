@@ -163,7 +163,7 @@ def test_no_secret_in_any_output_log_table_or_page(tmp_path, monkeypatch, caplog
     assert token_feed in known.read_text(encoding="utf-8")
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.delenv("TRACKER_DEMO", raising=False)
+    monkeypatch.delenv("TRACKER_SAMPLE_FEEDS", raising=False)
     monkeypatch.chdir(ROOT)
     caplog.set_level(logging.DEBUG)
 

@@ -18,6 +18,11 @@ from tracker.settings import load_settings
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "theses" / "ai-inference-cost-squeeze.yaml"
 SAMPLE_FEEDS = ('"{sample}/feeds/ai-infrastructure.rss.xml"', '"{sample}/feeds/company-filings.atom.xml"')
+
+
+def with_feeds(text: str, feeds: tuple[str, ...]) -> str:
+    """The worked example (which reads the live default feeds) with these `feeds:` of its own."""
+    return text + "feeds:\n" + "".join(f"  - {f}\n" for f in feeds)
 NEWS_BASED = {"cheap-inference-at-scale": "30 days", "no-pricing-defence": "60 days", "cost-beats-capability": "60 days"}
 
 
@@ -37,7 +42,7 @@ def test_worked_example_with_every_feed_failing(tmp_path, db_url):
     text = EXAMPLE.read_text(encoding="utf-8")
     with FeedServer() as srv:
         srv.routes["/down"] = Route(b"unavailable", status=503)
-        dead = text.replace(SAMPLE_FEEDS[0], f'"{srv.url("/down")}"').replace(SAMPLE_FEEDS[1], '"http://127.0.0.1:9/refused.xml"')
+        dead = with_feeds(text, (f'"{srv.url("/down")}"', '"http://127.0.0.1:9/refused.xml"'))
         (theses / "ai-inference-cost-squeeze.yaml").write_text(dead, encoding="utf-8")
         result = run_refresh(load_settings(env), trigger="test")
     assert result.exit_code == 3 and sorted(f.kind for f in result.failures) == ["feed", "feed"]
@@ -55,7 +60,7 @@ def test_worked_example_with_every_feed_failing(tmp_path, db_url):
     assert "no news source for this thesis succeeded in the last 30 days" in text_out
 
     # the feeds come back: the news checks are evaluated on what was read
-    (theses / "ai-inference-cost-squeeze.yaml").write_text(text, encoding="utf-8")
+    (theses / "ai-inference-cost-squeeze.yaml").write_text(with_feeds(text, SAMPLE_FEEDS), encoding="utf-8")
     assert run_refresh(load_settings(env), trigger="test").exit_code == 0
     seen = {a["id"]: a for a in status_json(env)["theses"][0]["assumptions"]}
     assert not any("no news source" in r for a in NEWS_BASED for r in seen[a]["reasons"])

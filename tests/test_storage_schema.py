@@ -63,7 +63,7 @@ def test_upgrade_from_the_first_revision_keeps_rows(db_url):
     assert "thesis_summaries" not in inspect(old).get_table_names()
     old.dispose()
     new = open_database(db_url)  # migrates to the latest revision on first use
-    assert current_revisions(new) == head_revisions() == {"0007"}
+    assert current_revisions(new) == head_revisions() == {"0008"}
     assert "thesis_summaries" in inspect(new).get_table_names()
     with transaction(new) as s:
         assert s.scalars(select(Price.close)).all() == [221.4]
@@ -79,7 +79,9 @@ def test_upgrade_from_0002_adds_the_version_journal_and_keeps_rows(db_url):
     moment = dt.datetime(2026, 11, 24, 18, 30, tzinfo=dt.UTC)
     with transaction(old) as s:
         s.add(Price(ticker="NET", date=dt.date(2026, 6, 11), close=221.4, source="csv"))
-        s.add(ThesisSummary(thesis_id="t", computed_at=moment, portfolio_return=0.1))
+    with old.begin() as conn:  # the table as 0002 made it (the model has columns added since)
+        conn.execute(text("INSERT INTO thesis_summaries (thesis_id, computed_at, portfolio_return) VALUES ('t', :at, 0.1)"),
+                     {"at": moment.replace(tzinfo=None)})
     assert current_revisions(old) == {"0002"}
     assert "thesis_versions" not in inspect(old).get_table_names()
     old.dispose()
@@ -139,4 +141,24 @@ def test_upgrade_from_0005_keeps_status_alerts_and_allows_reminders(db_url):
                     evidence={"text": "review overdue"}))
     with transaction(new) as s:
         assert sorted(s.scalars(select(Alert.kind)).all()) == ["review_overdue", "status_change"]
+    new.dispose()
+
+
+def test_upgrade_from_0007_keeps_headline_figures_and_stores_no_figures_for_them(db_url):
+    """Migration 0008 adds the stored figures (with the thesis and day they are for); an older row
+    keeps its headline figures and has none, so the readers compute them."""
+    from tracker.storage.tables import ThesisSummary
+
+    old = create_db_engine(db_url)
+    upgrade(old, "0007")
+    moment = dt.datetime(2026, 11, 24, 18, 30, tzinfo=dt.UTC)
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO thesis_summaries (thesis_id, computed_at, portfolio_return) VALUES ('t', :at, 0.1)"),
+                     {"at": moment.replace(tzinfo=None)})
+    old.dispose()
+    new = open_database(db_url)
+    with transaction(new) as s:
+        row = s.get(ThesisSummary, "t")
+        assert row is not None and row.portfolio_return == 0.1
+        assert row.figures is None and row.thesis_hash is None and row.as_of is None
     new.dispose()

@@ -44,7 +44,8 @@ def test_header(thesis):
     assert thesis.title == "The AI inference cost squeeze"
     assert thesis.opened == dt.date(2026, 6, 11)
     assert thesis.benchmark and thesis.currency == "USD"
-    assert thesis.summary and thesis.risks and thesis.sources and thesis.feeds
+    assert thesis.summary and thesis.risks and thesis.sources
+    assert not thesis.feeds  # it reads the live default feeds; only the demo database reads the bundled sample
 
 
 def test_seven_positions_with_the_seed_weights_targets_and_horizons(thesis):

@@ -134,7 +134,7 @@ def gaps(tmp_path, monkeypatch):
     run_refresh(load_settings(env), trigger="test")  # ZZZZ is in no price file: a recorded failure
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.delenv("TRACKER_DEMO", raising=False)
+    monkeypatch.delenv("TRACKER_SAMPLE_FEEDS", raising=False)
     monkeypatch.chdir(ROOT)
     return env
 

@@ -58,7 +58,7 @@ def world(tmp_path, monkeypatch):
     run_refresh(load_settings(env), trigger="test")
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.delenv("TRACKER_DEMO", raising=False)
+    monkeypatch.delenv("TRACKER_SAMPLE_FEEDS", raising=False)
     monkeypatch.chdir(ROOT)
     st.cache_data.clear()
     yield
@@ -187,7 +187,7 @@ def test_overview_is_a_triage_board(tmp_path, monkeypatch):
     run_refresh(load_settings(env), trigger="test")
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.delenv("TRACKER_DEMO", raising=False)
+    monkeypatch.delenv("TRACKER_SAMPLE_FEEDS", raising=False)
     monkeypatch.chdir(ROOT)
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=60)

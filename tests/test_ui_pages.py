@@ -39,7 +39,7 @@ def seeded(tmp_path, monkeypatch, db_url):
     env = seed(tmp_path, db_url=db_url)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.delenv("TRACKER_DEMO", raising=False)
+    monkeypatch.delenv("TRACKER_SAMPLE_FEEDS", raising=False)
     monkeypatch.chdir(ROOT)
     return env
 
@@ -127,13 +127,6 @@ def test_empty_database_says_what_to_do(tmp_path, monkeypatch):
     assert any("No prices yet" in i.value for i in at.info)
     at = open_page("health")
     assert any("No refresh has run yet" in i.value for i in at.info)
-
-
-def test_demo_banner_when_sample_data_is_shown(seeded, monkeypatch):
-    monkeypatch.setenv("TRACKER_DEMO", "1")
-    for page in PAGES:
-        at = open_page(page)
-        assert any("Sample data — not market prices" in w.value for w in at.warning), page
 
 
 def test_overview_table_ranks_theses_needing_attention_first(seeded, monkeypatch):

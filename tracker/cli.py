@@ -28,7 +28,7 @@ from tracker.pipeline.scheduler import run_scheduler
 from tracker.reporting import STAGES, ExitCode
 from tracker.reporting.progress import terminal_progress
 from tracker.settings import load_settings
-from tracker.status_report import build_status_report, format_status_report
+from tracker.status_report import build_status_report, database_lines, format_status_report, sqlite_file
 from tracker.storage.db import open_database
 from tracker.validation import load_theses
 
@@ -111,14 +111,19 @@ def schedule(
 @app.command()
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object (contract in docs/cli.md)")] = False,
+    demo_db: Annotated[bool, typer.Option("--demo", help="read the demo database that `tracker demo` fills")] = False,
 ) -> None:
-    """Theses, positions, assumption statuses, last refresh and stale data."""
+    """Theses, positions, assumption statuses, last refresh and stale data; the text names the database read."""
     _logging(quiet=True)
-    summary = build_status_report(load_settings(), today=dt.date.today())
+    settings = demo_settings(load_settings()) if demo_db else load_settings()
+    demo_file = sqlite_file(settings.db_url) if demo_db else None
+    if demo_file is not None and not demo_file.exists():
+        raise TrackerError(f"no demo database at {demo_file}: run `tracker demo --no-serve` (or `make demo`) first")
+    summary = build_status_report(settings, today=dt.date.today())
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
     else:
-        for line in format_status_report(summary):
+        for line in [*database_lines(settings, summary, demo=demo_db), *format_status_report(summary)]:
             typer.echo(line)
 
 
@@ -151,7 +156,7 @@ def demo(
     code = build_demo_database(settings)
     if code == ExitCode.FATAL:
         raise typer.Exit(code)
-    typer.echo(f"demo database ready: {settings.db_url} (sample data, not market prices)", err=True)
+    typer.echo(f"demo database ready: {settings.db_url} (sample data, not market prices); `tracker status --demo` reads it", err=True)
     if no_browser:
         raise typer.Exit(ExitCode.OK)
     raise typer.Exit(run_streamlit(demo_env(settings), port=port))

@@ -37,9 +37,13 @@ def yahoo_reachable(timeout: float = 3.0) -> bool:
 
 
 def demo_settings(settings: Settings) -> Settings:
-    """The same settings pointed at the demo database, demo prices and the sample feeds only."""
+    """The same settings pointed at the demo database, demo prices and the sample feeds only.
+
+    The bundled sample feeds are read here and nowhere else: a live database never gets invented
+    articles judged against real prices.
+    """
     return dataclasses.replace(
-        settings, db_url=DEMO_DB_URL, price_source="demo", default_feeds=(), webhook_url=None, demo=True
+        settings, db_url=DEMO_DB_URL, price_source="demo", default_feeds=(), webhook_url=None, sample_feeds=True
     )
 
 
@@ -50,7 +54,7 @@ def demo_env(settings: Settings) -> dict[str, str]:
         TRACKER_PRICE_SOURCE=settings.price_source,
         TRACKER_DEFAULT_FEEDS="none",
         TRACKER_WEBHOOK_URL="",
-        TRACKER_DEMO="1",
+        TRACKER_SAMPLE_FEEDS="1",
         TRACKER_THESES_DIR=str(settings.theses_dir),
     )
     return env

@@ -31,7 +31,7 @@ _KEYS = {
     "data_dir": "data",
     "default_feeds": "yahoo,sec,google",
     "sec_user_agent": DEFAULT_SEC_USER_AGENT,
-    "demo": "",
+    "sample_feeds": "",
     "allow_private_feeds": "",
     "local_feed_dirs": "",
     "yahoo_deadline": "120",
@@ -53,7 +53,9 @@ class Settings:
     data_dir: Path
     default_feeds: tuple[str, ...]
     sec_user_agent: str
-    demo: bool
+    # Read the bundled sample feeds (`tracker/sample/feeds`) for every thesis: the demo database's
+    # setting only, so invented articles never meet real prices.
+    sample_feeds: bool = False
     # feeds on loopback, private, link-local and other non-public addresses (off: refused)
     allow_private_feeds: bool = False
     # when set, local feed files must lie under one of these folders (the bundled sample always may)
@@ -122,7 +124,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         data_dir=Path(values["data_dir"]),
         default_feeds=feeds,
         sec_user_agent=values["sec_user_agent"].strip(),
-        demo=values["demo"].strip().lower() in ("1", "true", "yes"),
+        sample_feeds=values["sample_feeds"].strip().lower() in ("1", "true", "yes"),
         allow_private_feeds=values["allow_private_feeds"].strip().lower() in ("1", "true", "yes"),
         local_feed_dirs=tuple(Path(d.strip()).expanduser().resolve() for d in values["local_feed_dirs"].split(os.pathsep) if d.strip()),
         yahoo_deadline=_seconds(values, "yahoo_deadline"),

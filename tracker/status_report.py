@@ -1,17 +1,20 @@
 """The report behind `tracker status`: one dict in the shape of the contract in docs/cli.md.
 
 This module owns the JSON contract (the keys scripts rely on). It reads through the stores only
-what it shows — the closes of the theses' own price windows, the current assumption statuses,
-the last refresh — and takes every figure from the one calculator the pages and checks use.
+what it shows — the figures the last refresh stored, the current assumption statuses, the last
+refresh — and, like the pages, takes each thesis's figures from `current_figures`: the stored
+ones while they are still the thesis's, else the one calculator's on the stored closes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 
 from tracker.attention.catalysts import catalyst_views
 from tracker.attention.reasons import attention_reasons, past_horizon
@@ -22,9 +25,11 @@ from tracker.pipeline.runs import last_refresh
 from tracker.portfolio.calculator import price_window, thesis_performance
 from tracker.portfolio.figures import ThesisPerformance
 from tracker.portfolio.maths import staleness
-from tracker.prices.store import last_price_dates, load_closes
+from tracker.portfolio.store import stored_figures
+from tracker.prices.store import fetch_states, last_price_dates, load_closes
 from tracker.redact import redact_text
-from tracker.settings import Settings
+from tracker.reporting.report import failure_text
+from tracker.settings import DEMO_DB_URL, Settings
 from tracker.storage.db import open_database
 from tracker.thesis import LoadResult, Thesis
 from tracker.validation import load_theses
@@ -105,6 +110,72 @@ def attention_json(
     }
 
 
+def price_gaps(
+    thesis: Thesis,
+    today: dt.date,
+    last_dates: dict[str, dt.date],
+    states: dict[str, dict[str, Any]],
+) -> list[dict[str, str]]:
+    """The symbols of a thesis with no stored close at all (a position bought after today aside),
+    each with its role and why: the fetch failure the prices stage recorded (e.g. the ticker is
+    unknown to the source, or the source was unreachable), or that it was never fetched. Every
+    figure that needs one of them is incomplete."""
+    later = {p.ticker for p in thesis.positions if thesis.opened_on(p) > today}
+    held = set(thesis.tickers)
+    gaps = []
+    for ticker in thesis.required_tickers:
+        if ticker in last_dates or ticker in later:
+            continue
+        role = "position" if ticker in held else "benchmark" if ticker == thesis.benchmark else "FX rate"
+        state = states.get(ticker)
+        if state is None:
+            reason = "not fetched yet: run `tracker refresh`"
+        else:
+            reason = state.get("last_error") or "the price source returned no close for it"
+        gaps.append({"ticker": ticker, "role": role, "reason": redact_text(reason)})
+    return gaps
+
+
+def gap_text(gap: dict[str, str]) -> str:
+    """`no prices for MAA: <why>` (with the role when it is not a position)."""
+    role = "" if gap["role"] == "position" else f" ({gap['role']})"
+    return f"no prices for {gap['ticker']}{role}: {gap['reason']}"
+
+
+def current_figures(
+    engine: Engine,
+    theses: Sequence[Thesis],
+    today: dt.date,
+    closes: Callable[[list[Thesis]], pd.DataFrame] | None = None,
+) -> dict[str, ThesisPerformance]:
+    """Each thesis's figures as every view shows them: those the last refresh stored, while they
+    are still the thesis's (same thesis content, same day, no close fetched since), else computed
+    by the calculator from the stored closes. The stored ones carry no series (no closes read).
+
+    `closes` loads the closes of the theses to compute (default: their price window, read here).
+    """
+    stored = stored_figures(engine, theses, today)
+    fetched = fetch_states(engine, [x for t in theses if t.id in stored for x in t.required_tickers])
+    out: dict[str, ThesisPerformance] = {}
+    compute: list[Thesis] = []
+    for thesis in theses:
+        kept = stored.get(thesis.id)
+        newest = max((st["last_success"] for x in thesis.required_tickers if (st := fetched.get(x)) and st["last_success"]), default=None)
+        if kept is not None and (newest is None or newest <= kept.computed_at):
+            out[thesis.id] = kept.performance()
+        else:
+            compute.append(thesis)
+    if compute:
+        if closes is None:
+            tickers, start = price_window(compute)
+            frame = load_closes(engine, tickers, start=start)
+        else:
+            frame = closes(compute)
+        for thesis in compute:
+            out[thesis.id] = thesis_performance(thesis, frame, today)
+    return out
+
+
 def build_status_report(
     settings: Settings,
     *,
@@ -120,10 +191,12 @@ def build_status_report(
     closes = load_closes(engine, tickers, start=start)
     statuses = current_statuses(engine, [t.id for t in theses])
     last_dates = last_price_dates(engine, tickers)
+    states = fetch_states(engine, tickers)
 
+    figures = current_figures(engine, theses, today, closes=lambda _: closes)
     out_theses = []
     for thesis in theses:
-        perf = thesis_performance(thesis, closes, today)
+        perf = figures[thesis.id]
         assumptions = []
         for a in thesis.assumptions:
             row = statuses.get((thesis.id, a.id))
@@ -147,6 +220,7 @@ def build_status_report(
                     else None
                 ),
                 **performance_json(perf),
+                "price_gaps": price_gaps(thesis, today, last_dates, states),
                 "assumptions": assumptions,
                 **attention_json(thesis, perf, {a["id"]: a["status"] for a in assumptions}, closes, last_dates, today),
             }
@@ -165,6 +239,21 @@ def build_status_report(
     }
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL (None for another database or an in-memory one)."""
+    parsed = make_url(url)
+    return Path(parsed.database) if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") else None
+
+
+def database_lines(settings: Settings, report: dict[str, Any], *, demo: bool = False) -> list[str]:
+    """Which database the report read, and where the demo is when this one has never been refreshed."""
+    lines = [f"database: {redact_text(settings.db_url)}" + (" (the demo: sample data, not market prices)" if demo else "")]
+    demo_file = sqlite_file(DEMO_DB_URL)
+    if not demo and report.get("last_refresh") is None and demo_file is not None and demo_file.exists():
+        lines.append(f"  nothing refreshed here yet; the demo's sample data is in {demo_file}: `tracker status --demo` reads it")
+    return lines
+
+
 def format_status_report(report: dict[str, Any]) -> list[str]:
     """Human lines for `tracker status`."""
     lines: list[str] = []
@@ -176,7 +265,10 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"  portfolio {percent(p.get('return'))}  vs {t['benchmark'] or 'no benchmark'} {percent(p.get('benchmark_return'))}"
             f"  excess {percent(p.get('excess'))}  drawdown {percent(-p['drawdown'] if p.get('drawdown') is not None else None)}"
+            + (f"  (as of the close of {p['last_date']})" if p.get("last_date") else "")
         )
+        for gap in t.get("price_gaps", []):
+            lines.append(f"  {gap_text(gap)} (figures that need it are incomplete)")
         for pos in t.get("positions", []):
             last = "—" if pos.get("last_price") is None else f"{pos['last_price']:.2f}"
             target = "—" if pos.get("target") is None else f"{pos['target']:.2f}"
@@ -197,7 +289,7 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
         if review.get("due"):
             lines.append(f"  review every {review['every']}: last {review['last']}, due {review['due']}" + (" (overdue)" if review["overdue"] else ""))
         for a in t["assumptions"]:
-            lines.append(f"  [{a['status']}] {a['id']}")
+            lines.append(f"  [{a['status'].replace('_', ' ')}] {a['id']}")
             for reason in a["reasons"]:
                 lines.append(f"      {reason}")
     for f in report["invalid_files"]:
@@ -206,8 +298,8 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
     last = report.get("last_refresh")
     if last:
         lines.append(f"last refresh: {last.get('outcome')} at {last.get('finished_at') or last.get('started_at')}")
-        for failure in last.get("failures", []):
-            lines.append(redact_text(f"  failed: {failure}"))
+        for f in last.get("failures", []):
+            lines.append(redact_text("  failed in " + failure_text(f["stage"], f["kind"], f["source"], f["error"])))
     else:
         lines.append("last refresh: never — run `tracker refresh`")
     for s in report.get("stale", []):

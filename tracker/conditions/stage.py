@@ -35,7 +35,7 @@ from tracker.reporting.progress import NullProgress, Progress
 from tracker.reporting.report import Failure, StageReport, budget_spent
 from tracker.settings import Settings
 from tracker.storage.db import transaction
-from tracker.thesis.model import Assumption, Thesis
+from tracker.thesis.model import Assumption, Thesis, thesis_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ def run_checks(
                     mine.append(StatusChangeRecord(thesis.id, a.id, old.status if old else None, verdict.status, verdict.reasons, evidence,
                                                    alert=thesis.closed is None, changed_at=since))
                 progress.advance(f"{thesis.id}/{a.id}: {verdict.status}")
-            headline.append(headline_row(ctx.perf, now))
+            headline.append(headline_row(ctx.perf, now, thesis_fingerprint(thesis)))
         except Exception as exc:
             message = redact_text((str(exc).strip().splitlines() or [""])[0])[:300]
             log.error("checking thesis %s failed: %s: %s", thesis.id, type(exc).__name__, message)

@@ -3,6 +3,10 @@
 In a `feeds:` entry, `{ticker}` expands once per position and a leading `{sample}` is the folder
 of the bundled sample (`tracker/sample`), so `{sample}/feeds/ai-infrastructure.rss.xml` names a sample
 feed from any thesis folder. Articles from files under the sample's feeds are flagged as sample.
+
+With `sample_feeds` (the demo database's setting, `tracker.launch.demo_settings`) every thesis
+reads all the bundled sample feeds; no shipped thesis names one, so a live database reads them
+only when a thesis file asks for one by name.
 """
 
 from __future__ import annotations
@@ -67,14 +71,25 @@ def _spec(entry: str, base: Path | None) -> FeedSpec:
     return FeedSpec(path.as_uri(), path=path, sample=sample)
 
 
+def sample_feeds() -> list[FeedSpec]:
+    """The bundled sample feeds, in name order."""
+    return [_spec(str(path), None) for path in sorted(FEEDS_DIR.glob("*.xml"))]
+
+
 def feeds_for(theses: Sequence[Thesis], thesis_paths: Mapping[str, Path], settings: Settings) -> list[FeedSpec]:
-    """Every feed the theses need, each once, in a stable order."""
+    """Every feed the theses need, each once, in a stable order.
+
+    With `settings.sample_feeds` every thesis also reads the bundled sample feeds.
+    """
     specs: dict[str, FeedSpec] = {}
     for thesis in theses:
         base = thesis_paths[thesis.id].parent if thesis.id in thesis_paths else None
         for entry in thesis.feeds:
             for expanded in _expand(entry, thesis):
                 spec = _spec(expanded, base)
+                specs.setdefault(spec.url, spec)
+        if settings.sample_feeds:
+            for spec in sample_feeds():
                 specs.setdefault(spec.url, spec)
         for kind in settings.default_feeds:
             for pos in thesis.positions:

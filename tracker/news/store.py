@@ -221,12 +221,6 @@ def articles_between(engine: Engine, since: dt.datetime, until: dt.datetime) -> 
     return [tuple(r) for r in arts], [tuple(r) for r in links]
 
 
-def has_sample_articles(engine: Engine) -> bool:
-    """Whether any stored article comes from the bundled sample feeds."""
-    with engine.connect() as conn:
-        return conn.scalar(select(Article.id).where(Article.is_sample.is_(True)).limit(1)) is not None
-
-
 def feed_states(engine: Engine) -> list[tuple[Any, ...]]:
     """Every feed read so far, failing ones first: (url, title, status, last success, failures in a row, last error)."""
     with engine.connect() as conn:

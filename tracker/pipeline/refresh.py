@@ -32,7 +32,7 @@ from tracker.prices.stage import refresh_prices
 from tracker.redact import redact_text
 from tracker.reporting import STAGES, ExitCode
 from tracker.reporting.progress import NullProgress, Progress
-from tracker.reporting.report import Failure, StageReport
+from tracker.reporting.report import Failure, StageReport, counts_text
 from tracker.settings import Settings
 from tracker.storage.db import DatabaseError, open_database
 from tracker.thesis import InvalidFile, LoadResult, Thesis
@@ -223,6 +223,6 @@ def format_result(result: RefreshResult, quiet: bool = False) -> list[str]:
             lines.extend(redact_text(f"[{stage.stage}] {line}") for line in stage.lines)
     for f in result.failures:
         lines.append(redact_text(f"FAILED {f}"))
-    counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(result.counts.items()))
+    counts = counts_text(result.counts)
     lines.append(f"refresh #{result.run_id}: {result.outcome}" + (f" ({counts})" if counts else ""))
     return lines

@@ -102,6 +102,14 @@ def last_refresh(engine: Engine) -> dict[str, Any] | None:
         }
 
 
+def data_version(engine: Engine) -> tuple[int, str | None] | None:
+    """The latest job run and when it finished: it changes whenever a refresh starts or ends, in
+    any process, so reads cached under it are fresh on the next look after a refresh."""
+    with transaction(engine) as s:
+        row = s.execute(select(JobRun.id, JobRun.finished_at).order_by(JobRun.id.desc()).limit(1)).first()
+    return None if row is None else (row[0], row[1].isoformat() if row[1] else None)
+
+
 def last_success_at(engine: Engine):
     """When the last fully or partly successful refresh finished (None if never)."""
     with transaction(engine) as s:

@@ -44,12 +44,17 @@ def thesis_closes(thesis: Thesis, closes: pd.DataFrame) -> pd.DataFrame:
     return closes.loc[closes.index >= pd.Timestamp(history_start(thesis)), columns]
 
 
+def figures_day(thesis: Thesis, today: dt.date) -> dt.date:
+    """The day a thesis's figures are for: today, or its closing day once it is closed."""
+    return min(today, thesis.closed.date) if thesis.closed is not None else today
+
+
 def thesis_performance(thesis: Thesis, closes: pd.DataFrame, today: dt.date) -> ThesisPerformance:
     """Every figure the dashboard, `tracker status` and the checks use for one thesis (pure).
 
     A closed thesis is computed as of its closing day: nothing after it counts.
     """
-    as_of = min(today, thesis.closed.date) if thesis.closed is not None else today
+    as_of = figures_day(thesis, today)
     own = thesis_closes(thesis, closes)
     if thesis.closed is not None:
         own = own.loc[own.index <= pd.Timestamp(thesis.closed.date)]

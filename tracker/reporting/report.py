@@ -7,6 +7,35 @@ from typing import Literal
 
 FailureKind = Literal["ticker", "feed", "thesis", "webhook", "stage"]
 
+# How each stage count reads in a sentence ("1,872 closes stored"); a count not listed here
+# reads as its name with spaces.
+COUNT_TEXT = {
+    "prices_stored": "closes stored",
+    "requests": "requests to the price source",
+    "tickers_ok": "tickers fetched",
+    "tickers_failed": "tickers failed",
+    "feeds_ok": "feeds read",
+    "feeds_not_modified": "feeds unchanged since the last read",
+    "articles_new": "new articles",
+    "checks_evaluated": "checks evaluated",
+    "statuses_changed": "statuses changed",
+    "reminders_raised": "reminders raised",
+    "alerts_sent": "alerts sent",
+    "theses_invalid": "invalid thesis files",
+}
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """Counts as words for people, in a stable order: `1,872 closes stored, 19 new articles`."""
+    order = list(COUNT_TEXT)
+    keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return ", ".join(f"{counts[k]:,} {COUNT_TEXT.get(k, k.replace('_', ' '))}" for k in keys)
+
+
+def failure_text(stage: str, kind: str, source: str, error: str) -> str:
+    """One failure of a refresh for people: `prices: ticker MAA: not found at Yahoo`."""
+    return f"{stage}: {kind} {source}: {error}"
+
 
 @dataclass(frozen=True)
 class Failure:

@@ -260,8 +260,9 @@ class Alert(Base):
 
 
 class ThesisSummary(Base):
-    """Headline figures of a thesis as of the last checks run, so the overview reads one row per
-    thesis instead of every price."""
+    """Figures of a thesis as of the last checks run, so the pages and `tracker status` read one row
+    per thesis instead of every price: headline columns for the overview's table, every figure in
+    `figures`, and which thesis content (`thesis_hash`) and day (`as_of`) they were computed for."""
 
     __tablename__ = "thesis_summaries"
     thesis_id: Mapped[str] = mapped_column(String(80), primary_key=True)
@@ -275,6 +276,9 @@ class ThesisSummary(Base):
     weighted_progress: Mapped[float | None] = mapped_column(Float)
     min_days_left: Mapped[int | None] = mapped_column(Integer)
     past_horizon: Mapped[list[str] | None] = mapped_column(JSON)  # held positions past their horizon without their target
+    thesis_hash: Mapped[str | None] = mapped_column(String(64))  # `thesis_fingerprint` of the thesis they were computed from
+    as_of: Mapped[dt.date | None] = mapped_column(Date)  # the day they are for (today at the refresh, or the thesis's close)
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # portfolio and position figures (`portfolio.store.figures_record`)
 
 
 # --- version journal ---------------------------------------------------------------------

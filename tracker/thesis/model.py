@@ -8,6 +8,7 @@ values; rules that span several fields (weights summing to 100%, unique tickers)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable
 from typing import Annotated, Literal
@@ -382,3 +383,12 @@ class Thesis(_Strict):
 def required_tickers(theses: Iterable[Thesis]) -> list[str]:
     """The symbols a set of theses needs, each once, sorted."""
     return sorted({ticker for thesis in theses for ticker in thesis.required_tickers})
+
+
+def thesis_fingerprint(thesis: Thesis) -> str:
+    """A hash of everything the thesis says (not of its file's comments or layout).
+
+    Figures stored for one fingerprint are the figures of the thesis as long as it has the same
+    one: an edit of the file that changes the thesis makes the stored figures stale.
+    """
+    return hashlib.sha256(thesis.model_dump_json().encode("utf-8")).hexdigest()

@@ -20,6 +20,15 @@ def demo_banner(show: bool) -> None:
         st.warning(SAMPLE_BANNER, icon=":material/science:")
 
 
+def missing_prices(gaps: list[str]) -> None:
+    """Name each symbol without prices and why, and say that the figures needing it are incomplete."""
+    if gaps:
+        them, have = ("it", "it has") if len(gaps) == 1 else ("them", "they have")
+        st.warning(f"**Figures incomplete** — {'; '.join(plain(g) for g in gaps)}. Every figure that needs {them} "
+                   f"(returns, progress, the checks that read {them}) stays blank or unknown until {have} closes stored; "
+                   "see Data health.", icon=":material/error:")
+
+
 def empty(message: str) -> None:
     st.info(message, icon=":material/info:")
 

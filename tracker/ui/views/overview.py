@@ -15,7 +15,7 @@ from tracker.conditions.status import assumption_counts
 from tracker.formatting import count
 from tracker.ui import queries as q
 from tracker.ui import tables
-from tracker.ui.components import demo_banner, empty
+from tracker.ui.components import demo_banner, empty, missing_prices
 from tracker.ui.format import OUTCOME_TEXT, day, headline_of, pct, plain, points, transition
 
 
@@ -36,7 +36,7 @@ if not items and not result.invalid:
 statuses = q.statuses([t.id for t in items])
 refresh = q.latest_refresh()
 
-summaries = q.summaries([t.id for t in items])
+summaries = q.summaries(items)
 MAX_CARDS = 8
 THESIS_PAGE = str(Path(__file__).with_name("thesis.py"))
 
@@ -57,6 +57,7 @@ open_theses = [t for t in items if t.closed is None]
 closed_theses = sorted((t for t in items if t.closed is not None), key=lambda t: t.closed.date, reverse=True)
 today = dt.date.today()
 last_closes = q.last_dates(open_theses)
+price_gaps = q.price_gaps(open_theses, today)
 reasons: dict[str, list[str]] = {}
 for t in open_theses:
     upcoming = [v for v in catalyst_views(t, None, today) if v.upcoming]
@@ -133,6 +134,9 @@ def card(thesis) -> None:
                                                  count(len(thesis.positions), "position")) if part))
         for reason in reasons[thesis.id]:
             st.markdown(f":orange[:material/priority_high:] {plain(reason)}")
+        gaps = price_gaps.get(thesis.id, [])
+        missing_prices(gaps)
+        holding = f"{counts['intact']} of {len(thesis.assumptions)}" + (" (prices missing)" if gaps else "")
         # three to a row: five in one row cut their labels and values short on a 1000 px window
         top, bottom = st.columns(3), st.columns(3)
         excess = figures.get("excess")
@@ -145,7 +149,7 @@ def card(thesis) -> None:
                            "a position past its target counts as 100%")
         bottom[0].metric("Nearest horizon", "—" if figures.get("min_days_left") is None else count(figures["min_days_left"], "day"),
                          help="days until the first position's horizon")
-        bottom[1].metric("Assumptions holding", f"{counts['intact']} of {len(thesis.assumptions)}",
+        bottom[1].metric("Assumptions holding", holding,
                        help="intact: every check was evaluated and none fired, or a review says so; an assumption with no check "
                             "and no review is unchecked and never counts as holding")
         unchecked_badge = f" :gray-badge[{counts['unchecked']} unchecked]" if counts["unchecked"] else ""
@@ -157,9 +161,7 @@ def card(thesis) -> None:
             st.caption(f"{count(counts['unchecked'], 'assumption')} with no check and no review: nothing observes "
                        f"{'it' if counts['unchecked'] == 1 else 'them'} yet, so {'it is' if counts['unchecked'] == 1 else 'they are'} not counted as holding.")
         st.caption(f"Next catalyst: {plain(next_event(thesis))} · review due: {review_due(thesis)}")
-        if figures:
-            st.caption(f"Figures as of the refresh of {day(figures['computed_at'])}")
-        freshness = f"last close {day(figures['last_date'])}" if figures.get("last_date") else "no prices yet — run `tracker refresh`"
+        freshness = f"figures as of the close of {day(figures['last_date'])}" if figures.get("last_date") else "no prices yet — run `tracker refresh`"
         finished = refresh.get("finished_at") if refresh else None
         st.caption(f"Data: {freshness} · last refresh {refresh['outcome'] if refresh else 'never'} {day(dt.datetime.fromisoformat(finished)) if finished else ''}")
         st.page_link(THESIS_PAGE, label="Open thesis", icon=":material/arrow_forward:", query_params={"id": thesis.id})

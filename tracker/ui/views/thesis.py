@@ -14,7 +14,8 @@ from tracker.portfolio.maths import upside
 from tracker.portfolio.targets import targeted
 from tracker.ui import charts, tables
 from tracker.ui import queries as q
-from tracker.ui.components import article_list, demo_banner, empty
+from tracker.ui.components import article_list, demo_banner, empty, missing_prices
+from tracker.ui.export import positions_csv
 from tracker.ui.format import OUTCOME_TEXT, STATUS_BADGE, day, headline_of, pct, plain, points, words
 
 result = q.loaded()
@@ -46,6 +47,9 @@ if thesis.summary:
 today = dt.date.today()
 perf = q.performance(thesis, today)
 port = perf.portfolio
+missing_prices(q.price_gaps([thesis], today)[thesis.id])
+if port.last_date is not None:
+    st.caption(f"Figures as of the close of {day(port.last_date)}")
 counted = [p for p in perf.positions if p.state != "pending"]
 with_target = targeted(counted)
 over = f"over the {len(with_target)} of {len(counted)} positions that have a target" if len(with_target) < len(counted) else "over every position"
@@ -169,8 +173,8 @@ if pending:
         column_config={"Weight": st.column_config.TextColumn(help="its share of the portfolio's value on the day it is bought")},
     )
     st.caption("A position with a later opening enters at its first close on or after that day.")
-download = pd.concat([table.drop(columns=["Trend"]).assign(State="open"), sold_table.assign(State="sold")], ignore_index=True)
-st.download_button("Download positions as CSV", download.to_csv(index=False).encode(), file_name=f"{thesis.id}-positions.csv", mime="text/csv")
+st.download_button("Download positions as CSV", positions_csv(perf), file_name=f"{thesis.id}-positions.csv", mime="text/csv",
+                   help="rounded, with units in the headers, entry, horizon and as-of dates")
 
 reasons = [p for p in thesis.positions if p.rationale]
 if reasons:

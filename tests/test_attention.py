@@ -109,8 +109,8 @@ FRESH = {"NET": D(2026, 11, 24), "DDOG": D(2026, 11, 24), "QQQ": D(2026, 11, 24)
     "statuses, extra, past, last, expected",
     [
         ({}, "", [], FRESH, []),
-        ({"a1": "falsified"}, "", [], FRESH, ["assumption a1 is falsified: decide whether the thesis still stands, or close it"]),
-        ({"a2": "at_risk", "a1": "intact"}, "", [], FRESH, ["assumption a2 is at risk: read its evidence and record a review"]),
+        ({"a1": "falsified"}, "", [], FRESH, ["assumption \"s\" (a1) is falsified: decide whether the thesis still stands, or close it"]),
+        ({"a2": "at_risk", "a1": "intact"}, "", [], FRESH, ["assumption \"s\" (a2) is at risk: read its evidence and record a review"]),
         ({}, "review_every: 90d\n", [], FRESH, ["review overdue since 2026-08-30: review each assumption and record it under reviews:"]),
         ({}, "", ["NET"], FRESH, ["NET passed its horizon without reaching its target: sell it (closed:) or give it a new dated target"]),
         ({}, CATALYSTS, [], FRESH, ["catalyst tomorrow (2026-11-26): Holiday launch"]),  # 12-04 is 9 days away: not yet

@@ -5,6 +5,8 @@ An unknown value is a dash, never 0.
 
 from __future__ import annotations
 
+import re
+
 DASH = "—"
 
 
@@ -27,3 +29,14 @@ def short_percent(x: float, digits: int = 2) -> str:
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """`1 check`, `2 checks`, `0 problems`: a number with its noun in the right form."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def headline_of(statement: str, limit: int = 90) -> str:
+    """A short human title for an assumption: the first sentence of its statement, cut at a word
+    before `limit` characters (the id stays available as help text)."""
+    text = " ".join(statement.split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"

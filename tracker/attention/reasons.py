@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tracker.attention.catalysts import SOON_DAYS, CatalystView
 from tracker.attention.review import ReviewState
+from tracker.formatting import headline_of
 from tracker.portfolio.figures import PositionFigures
 from tracker.portfolio.maths import staleness
 from tracker.thesis.model import Thesis
@@ -55,10 +56,12 @@ def attention_reasons(
     reasons: list[str] = []
     for a in thesis.assumptions:
         status = statuses.get(a.id)
+        # the statement is what an investor recognises, the id what a review in the file refers to
+        named = f'assumption "{headline_of(a.statement, limit=60)}" ({a.id})'
         if status == "falsified":
-            reasons.append(f"assumption {a.id} is falsified: decide whether the thesis still stands, or close it")
+            reasons.append(f"{named} is falsified: decide whether the thesis still stands, or close it")
         elif status == "at_risk":
-            reasons.append(f"assumption {a.id} is at risk: read its evidence and record a review")
+            reasons.append(f"{named} is at risk: read its evidence and record a review")
     overdue = _overdue(review)
     if overdue:
         reasons.append(overdue)

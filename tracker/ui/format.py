@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tracker.formatting import DASH, percent
+from tracker.formatting import DASH, headline_of, percent
 
 pct = percent
 
@@ -59,17 +59,6 @@ def words(code: str | None) -> str:
 def transition(before: str | None, after: str | None) -> str:
     """A status change as words: (None, `at_risk`) → `new → at risk`."""
     return f"{words(before) if before else 'new'} → {words(after)}"
-
-
-def headline_of(statement: str, limit: int = 90) -> str:
-    """A short human title for an assumption: the first sentence of its statement, cut at a word
-    before `limit` characters (the id stays available as help text)."""
-    text = " ".join(statement.split())
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
-    if len(first) <= limit:
-        return first
-    cut = first[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
 
 
 def day(d: dt.date | dt.datetime | None) -> str:

@@ -10,6 +10,7 @@ import streamlit as st
 from tracker.pipeline.refresh import format_result, run_refresh
 from tracker.portfolio.maths import STALE_TRADING_DAYS, staleness
 from tracker.redact import redact_text
+from tracker.reporting.report import counts_text
 from tracker.thesis.model import required_tickers
 from tracker.ui import queries as q
 from tracker.ui import tables
@@ -38,11 +39,6 @@ class StreamlitProgress:
 
     def finish(self) -> None:
         self.bar.progress(1.0, text=f"{self.stage}: done")
-
-
-def counts_text(counts: dict | None) -> str:
-    """A stage's counts as words: {"articles_new": 3} → `articles new 3`."""
-    return ", ".join(f"{words(k)} {v}" for k, v in sorted((counts or {}).items())) or "—"
 
 
 st.title("Data health")
@@ -92,13 +88,13 @@ else:
         "Refresh": runs["run"].map(lambda r: f"#{r}"), "Started by": runs["trigger"].map(words),
         "Started": runs["started"].map(lambda t: "—" if tables.missing(t) else day(t)),
         "Finished": runs["finished"].map(lambda t: "still running" if tables.missing(t) else day(t)),
-        "Outcome": runs["outcome"].map(words), "What it did": runs["counts"].map(counts_text), "Error": runs["error"]})
+        "Outcome": runs["outcome"].map(words), "What it did": runs["counts"].map(lambda c: counts_text(c or {}) or "—"), "Error": runs["error"]})
     st.dataframe(tables.shown(shown), hide_index=True, width="stretch")
     latest = int(runs["run"].iloc[0])
     st.markdown(f"**Stages of refresh #{latest}**")
     mine_stages = stages[stages["run"] == latest]
     st.dataframe(tables.shown(pd.DataFrame({"Stage": mine_stages["stage"], "Outcome": mine_stages["outcome"].map(words),
-                                            "What it did": mine_stages["counts"].map(counts_text), "Error": mine_stages["error"]})),
+                                            "What it did": mine_stages["counts"].map(lambda c: counts_text(c or {}) or "—"), "Error": mine_stages["error"]})),
                  hide_index=True, width="stretch")
     mine = failures[failures["run"] == latest]
     st.markdown(f"**Failures in refresh #{latest}**")

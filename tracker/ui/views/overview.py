@@ -214,9 +214,9 @@ else:
     shown = pd.DataFrame({
         "When": [day(w) for w in alerts["when"]],
         "Thesis": [by_id[i].title if i in by_id else i for i in alerts["thesis"]],
-        "Assumption": [titles.get((t, a), a) for t, a in zip(alerts["thesis"], alerts["assumption"], strict=True)],
         "Change": [transition(f if isinstance(f, str) else None, to) if kind == "status_change" else text
                    for f, to, kind, text in zip(alerts["from"], alerts["to"], alerts["kind"], alerts["text"], strict=True)],
+        "Assumption": [titles.get((t, a), a) for t, a in zip(alerts["thesis"], alerts["assumption"], strict=True)],
     })
     st.dataframe(tables.shown(shown), hide_index=True, width="stretch",
                  column_config={"Assumption": st.column_config.TextColumn(help="hover a thesis page's assumption for its id")})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tracker.formatting import DASH, headline_of, percent
+from tracker.formatting import DASH, percent
 
 pct = percent
 

@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from tracker.attention.track_record import closed_thesis, scorecard
+from tracker.formatting import headline_of
 from tracker.ui import charts, tables
 from tracker.ui import queries as q
 from tracker.ui.components import demo_banner, empty
-from tracker.ui.format import OUTCOME_TEXT, headline_of, pct
+from tracker.ui.format import OUTCOME_TEXT, pct
 
 st.title("Track record")
 items = q.loaded().theses

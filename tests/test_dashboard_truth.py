@@ -217,6 +217,7 @@ def test_positions_csv_has_units_rounding_and_dates(world):
         ({"prices_stored": 1872, "tickers_ok": 7}, "1,872 closes stored, 7 tickers fetched"),
         ({"articles_new": 19, "feeds_ok": 2}, "2 feeds read, 19 new articles"),
         ({"something_else": 3}, "3 something else"),
+        ({"reminders_raised": 1, "articles_new": 1, "prices_stored": 1}, "1 close stored, 1 new article, 1 reminder raised"),
         ({}, ""),
     ],
 )

@@ -7,29 +7,33 @@ from typing import Literal
 
 FailureKind = Literal["ticker", "feed", "thesis", "webhook", "stage"]
 
-# How each stage count reads in a sentence ("1,872 closes stored"); a count not listed here
-# reads as its name with spaces.
+# How each stage count reads in a sentence, one and many ("1 close stored", "1,872 closes
+# stored"); a count not listed here reads as its name with spaces.
 COUNT_TEXT = {
-    "prices_stored": "closes stored",
-    "requests": "requests to the price source",
-    "tickers_ok": "tickers fetched",
-    "tickers_failed": "tickers failed",
-    "feeds_ok": "feeds read",
-    "feeds_not_modified": "feeds unchanged since the last read",
-    "articles_new": "new articles",
-    "checks_evaluated": "checks evaluated",
-    "statuses_changed": "statuses changed",
-    "reminders_raised": "reminders raised",
-    "alerts_sent": "alerts sent",
-    "theses_invalid": "invalid thesis files",
+    "prices_stored": ("close stored", "closes stored"),
+    "requests": ("request to the price source", "requests to the price source"),
+    "tickers_ok": ("ticker fetched", "tickers fetched"),
+    "tickers_failed": ("ticker failed", "tickers failed"),
+    "feeds_ok": ("feed read", "feeds read"),
+    "feeds_not_modified": ("feed unchanged since the last read", "feeds unchanged since the last read"),
+    "articles_new": ("new article", "new articles"),
+    "checks_evaluated": ("check evaluated", "checks evaluated"),
+    "statuses_changed": ("status changed", "statuses changed"),
+    "reminders_raised": ("reminder raised", "reminders raised"),
+    "alerts_sent": ("alert sent", "alerts sent"),
+    "theses_invalid": ("invalid thesis file", "invalid thesis files"),
 }
 
 
 def counts_text(counts: dict[str, int]) -> str:
-    """Counts as words for people, in a stable order: `1,872 closes stored, 19 new articles`."""
+    """Counts as words for people, in a stable order: `1,872 closes stored, 1 new article`."""
     order = list(COUNT_TEXT)
     keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
-    return ", ".join(f"{counts[k]:,} {COUNT_TEXT.get(k, k.replace('_', ' '))}" for k in keys)
+    parts = []
+    for k in keys:
+        one, many = COUNT_TEXT.get(k, (k.replace("_", " "),) * 2)
+        parts.append(f"{counts[k]:,} {one if counts[k] == 1 else many}")
+    return ", ".join(parts)
 
 
 def failure_text(stage: str, kind: str, source: str, error: str) -> str:

@@ -223,3 +223,24 @@ def test_positions_csv_has_units_rounding_and_dates(world):
 )
 def test_refresh_counts_read_as_words(counts, text):
     assert counts_text(counts) == text
+
+
+@pytest.mark.parametrize(
+    ("last", "target", "progress", "shown"),
+    [
+        (182.33, 330.0, -0.34, "upside  +81%  progress   0%"),  # moving away: no negative progress, the upside says how far
+        (46.07, 40.0, 1.58, "upside  -13%  progress  hit"),  # past its target: capped, never 158%
+        (253.45, 260.0, 0.906, "upside   +3%  progress  91%"),
+        (310.96, None, None, "upside     —  progress    —"),  # no target
+    ],
+)
+def test_status_text_reads_progress_and_upside_as_the_dashboard_does(last, target, progress, shown):
+    from tracker.status_report import format_status_report
+
+    position = {"ticker": "NET", "weight": 0.2, "last_price": last, "return": 0.1, "target": target, "progress": progress, "days_left": 30}
+    report = {"theses": [{"id": "t", "title": "T", "opened": "2026-06-11", "benchmark": "QQQ",
+                          "portfolio": {"return": 0.112, "benchmark_return": -0.049, "excess": 0.162, "drawdown": 0.06}, "positions": [position],
+                          "assumptions": []}], "invalid_files": []}
+    lines = format_status_report(report)
+    assert "excess +16.2 pp" in lines[1]
+    assert shown in lines[2], lines[2]

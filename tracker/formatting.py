@@ -17,6 +17,15 @@ def percent(x: float | None, signed: bool = True, digits: int = 1) -> str:
     return f"{x * 100:+.{digits}f}%" if signed else f"{x * 100:.{digits}f}%"
 
 
+def points(x: float | None, digits: int = 1) -> str:
+    """A difference of two returns, in percentage points: 0.162 → `+16.2 pp`; None → `—`.
+
+    An excess over a benchmark is not a return of its own, so it is never written as `%`."""
+    if x is None:
+        return DASH
+    return f"{x * 100:+.{digits}f} pp"
+
+
 def short_percent(x: float, digits: int = 2) -> str:
     """A fraction as a short percentage, trailing zeros dropped: 0.605 → `60.5%`, 1.12 → `112%`.
 

@@ -20,11 +20,11 @@ from tracker.attention.catalysts import catalyst_views
 from tracker.attention.reasons import attention_reasons, past_horizon
 from tracker.attention.review import review_state
 from tracker.conditions.store import current_statuses
-from tracker.formatting import percent
+from tracker.formatting import percent, points
 from tracker.pipeline.runs import last_refresh
 from tracker.portfolio.calculator import price_window, thesis_performance
 from tracker.portfolio.figures import ThesisPerformance
-from tracker.portfolio.maths import staleness
+from tracker.portfolio.maths import staleness, upside
 from tracker.portfolio.store import stored_figures
 from tracker.prices.store import fetch_states, last_price_dates, load_closes
 from tracker.redact import redact_text
@@ -264,7 +264,7 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
         lines.append(f"{t['title']} ({t['id']}), opened {t['opened']}{ended}")
         lines.append(
             f"  portfolio {percent(p.get('return'))}  vs {t['benchmark'] or 'no benchmark'} {percent(p.get('benchmark_return'))}"
-            f"  excess {percent(p.get('excess'))}  drawdown {percent(-p['drawdown'] if p.get('drawdown') is not None else None)}"
+            f"  excess {points(p.get('excess'))}  drawdown {percent(-p['drawdown'] if p.get('drawdown') is not None else None)}"
             + (f"  (as of the close of {p['last_date']})" if p.get("last_date") else "")
         )
         for gap in t.get("price_gaps", []):
@@ -272,13 +272,15 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
         for pos in t.get("positions", []):
             last = "—" if pos.get("last_price") is None else f"{pos['last_price']:.2f}"
             target = "—" if pos.get("target") is None else f"{pos['target']:.2f}"
-            progress = "—" if pos.get("progress") is None else f"{pos['progress'] * 100:.0f}%"
+            # as on the dashboard: progress capped at the target, the distance left as upside
+            progress = "—" if pos.get("progress") is None else "hit" if pos["progress"] >= 1 else f"{max(pos['progress'], 0.0) * 100:.0f}%"
+            up = upside(pos.get("last_price"), pos.get("target"))
             days = "—" if pos.get("days_left") is None else str(pos["days_left"])
             state = pos.get("state", "open")
             when = {"closed": f"  sold {pos.get('closed')}", "pending": f"  buys on {pos.get('opened')}"}.get(state, "")
             lines.append(
                 f"  {pos['ticker']:<9} {pos['weight'] * 100:>4.0f}%  last {last:>9}  return {percent(pos.get('return')):>7}"
-                f"  target {target:>8}  progress {progress:>5}  days left {days}{when}"
+                f"  target {target:>8}  upside {percent(up, digits=0):>5}  progress {progress:>4}  days left {days}{when}"
             )
         for reason in t.get("attention", []):
             lines.append(f"  needs attention: {reason}")

@@ -40,15 +40,6 @@ def money(x: float | None, currency: str = "USD") -> str:
     return f"{symbol}{x:,.2f}" if symbol else f"{x:,.2f} {currency}"
 
 
-def points(x: float | None, digits: int = 1) -> str:
-    """A difference of two returns, in percentage points: 0.162 → `+16.2 pp`; None → `—`.
-
-    An excess over a benchmark is not a return of its own, so it is never written as `%`."""
-    if x is None:
-        return DASH
-    return f"{x * 100:+.{digits}f} pp"
-
-
 def words(code: str | None) -> str:
     """A stored code as words: `at_risk` → `at risk`, `played_out` → `played out`; None → `—`."""
     if not code:

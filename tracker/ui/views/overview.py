@@ -12,11 +12,11 @@ from tracker.attention.catalysts import catalyst_views, next_catalyst
 from tracker.attention.reasons import attention_reasons
 from tracker.attention.review import review_state
 from tracker.conditions.status import assumption_counts
-from tracker.formatting import count, headline_of
+from tracker.formatting import count, headline_of, points
 from tracker.ui import queries as q
 from tracker.ui import tables
 from tracker.ui.components import demo_banner, empty, missing_prices
-from tracker.ui.format import OUTCOME_TEXT, day, pct, plain, points, transition
+from tracker.ui.format import OUTCOME_TEXT, day, pct, plain, transition
 
 
 def _pct_number(x: float | None, clamp: bool = False) -> float | None:

@@ -10,14 +10,14 @@ import streamlit as st
 from tracker.attention.calendar import catalysts_ics
 from tracker.attention.catalysts import catalyst_views
 from tracker.attention.review import review_state
-from tracker.formatting import headline_of
+from tracker.formatting import headline_of, points
 from tracker.portfolio.maths import upside
 from tracker.portfolio.targets import targeted
 from tracker.ui import charts, tables
 from tracker.ui import queries as q
 from tracker.ui.components import article_list, demo_banner, empty, missing_prices
 from tracker.ui.export import positions_csv
-from tracker.ui.format import OUTCOME_TEXT, STATUS_BADGE, day, pct, plain, points, words
+from tracker.ui.format import OUTCOME_TEXT, STATUS_BADGE, day, pct, plain, words
 
 result = q.loaded()
 items = result.theses

@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
@@ -39,12 +38,8 @@ PAGES = ["tracker/ui/views/thesis.py", "tracker/ui/views/news.py", "tracker/ui/v
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _fresh_caches(fresh_streamlit_caches):
+    """Each test reads the database it seeded, never a page cached by the one before."""
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import MetaData, select, text
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
@@ -139,12 +138,8 @@ def test_redacted_key_tells_apart_urls_that_differ_only_in_their_secret():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _fresh_caches(fresh_streamlit_caches):
+    """Each test reads the database it seeded, never a page cached by the one before."""
 
 
 @pytest.mark.timeout(240)

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.support.seed import seed
@@ -51,12 +50,8 @@ assumptions:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _fresh_caches(fresh_streamlit_caches):
+    """Each test reads the database it seeded, never a page cached by the one before."""
 
 
 def open_page(name: str, **query: str) -> AppTest:

@@ -112,6 +112,15 @@ def test_parse_duration(value, expected):
 
 
 @pytest.mark.parametrize(
+    "duration, words",
+    [(Duration(90, "d"), "90 days"), (Duration(1, "d"), "1 day"), (Duration(1, "w"), "1 week"), (Duration(3, "m"), "3 months"),
+     (Duration(1, "m"), "1 month"), (Duration(2, "y"), "2 years")],
+)
+def test_a_duration_reads_in_words_on_screen(duration, words):
+    assert duration.words() == words
+
+
+@pytest.mark.parametrize(
     "value, message",
     [
         ("soon", "expected a duration like 540d, 6w, 18m or 2y, got 'soon'"),

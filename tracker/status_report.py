@@ -32,6 +32,7 @@ from tracker.reporting.report import failure_text
 from tracker.settings import DEMO_DB_URL, Settings
 from tracker.storage.db import open_database
 from tracker.thesis import LoadResult, Thesis
+from tracker.thesis.units import UnitError, parse_duration
 from tracker.validation import load_theses
 
 
@@ -254,6 +255,14 @@ def database_lines(settings: Settings, report: dict[str, Any], *, demo: bool = F
     return lines
 
 
+def _every_words(every: str) -> str:
+    """`90d` from the JSON report as `90 days` for the text."""
+    try:
+        return parse_duration(every).words()
+    except UnitError:
+        return every
+
+
 def format_status_report(report: dict[str, Any]) -> list[str]:
     """Human lines for `tracker status`."""
     lines: list[str] = []
@@ -289,7 +298,7 @@ def format_status_report(report: dict[str, Any]) -> list[str]:
             lines.append(f"  next catalyst: {upcoming['date']} {upcoming['event']}")
         review = t.get("review") or {}
         if review.get("due"):
-            lines.append(f"  review every {review['every']}: last {review['last']}, due {review['due']}" + (" (overdue)" if review["overdue"] else ""))
+            lines.append(f"  review every {_every_words(review['every'])}: last {review['last']}, due {review['due']}" + (" (overdue)" if review["overdue"] else ""))
         for a in t["assumptions"]:
             lines.append(f"  [{a['status'].replace('_', ' ')}] {a['id']}")
             for reason in a["reasons"]:

@@ -66,6 +66,11 @@ class Duration:
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"
 
+    def words(self) -> str:
+        """As a person says it, for screens: `90 days`, `1 month`, `2 years` (the file keeps `90d`)."""
+        noun = {"d": "day", "w": "week", "m": "month", "y": "year"}[self.unit]
+        return f"{self.amount} {noun}{'' if self.amount == 1 else 's'}"
+
 
 def capped(duration: Duration) -> Duration:
     """`duration`, or a UnitError when it is longer than 100 years (no thesis runs that long, and

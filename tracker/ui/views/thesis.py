@@ -242,7 +242,7 @@ views = catalyst_views(thesis, perf.closes, today)
 statement_of = {a.id: headline_of(a.statement, limit=60) for a in thesis.assumptions}
 review = review_state(thesis, today)
 if review.due is not None:
-    text = f"Reviewed every {review.every}: last review {review.last}, next due {review.due}."
+    text = f"Reviewed every {review.every.words()}: last review {review.last}, next due {review.due}."
     (st.warning if review.overdue else st.caption)(text + (" The review is overdue: review each assumption and record it under `reviews:`." if review.overdue else ""))
 else:
     st.caption(f"Last review {review.last}. Add `review_every: 90d` to be reminded when a review is due.")

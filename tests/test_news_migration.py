@@ -243,3 +243,22 @@ def test_downgrade_escapes_titles_again(db_url, tmp_path):
         titles = set(s.scalars(select(Article.title)))
     assert "Cloud\\_provider outage \\(partial\\) in \\[EU\\] regions" in titles and "\\(untitled\\)" in titles
     engine.dispose()
+
+
+def test_downgrading_the_sentiment_columns_keeps_every_news_link(db_url, tmp_path):
+    """SQLite rebuilds `articles` to drop a column; with foreign keys on, dropping the old copy
+    deleted every ticker, feed and assumption link by cascade."""
+    build_0003(db_url, tmp_path)
+    engine = open_database(db_url)
+    link_tables = ("article_tickers", "article_feeds", "article_assumptions")
+
+    def counts() -> dict[str, int]:
+        with engine.connect() as conn:
+            return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in ("articles", *link_tables)}
+
+    before = counts()
+    assert before["articles"] > 0 and before["article_tickers"] > 0 and before["article_feeds"] > 0
+    command.downgrade(alembic_config(engine), "0006")
+    assert current_revisions(engine) == {"0006"}
+    assert counts() == before
+    engine.dispose()

@@ -106,8 +106,8 @@ def timing(n: int = 10_000) -> tuple[float, float, float]:
     texts = [f"{base[i % len(base)]} ({i})" for i in range(n)]
     analyzer = SentimentIntensityAnalyzer()
     out = []
-    for fn in (lambda t: analyzer.polarity_scores(t)["compound"], legacy_score.__wrapped__, sentiment.explain.__wrapped__):
-        sentiment.explain.cache_clear()
+    for fn in (lambda t: analyzer.polarity_scores(t)["compound"], legacy_score.__wrapped__, sentiment._explain.__wrapped__):
+        sentiment._explain.cache_clear()
         start = time.perf_counter()
         for t in texts:
             fn(t)

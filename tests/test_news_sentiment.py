@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.news.sentiment import Explanation, article_explanation, article_score, explain, label, score, vader_only
+from tracker.news.sentiment import MAX_TEXT_CHARS, Explanation, article_explanation, article_score, explain, label, score, vader_only
 
 HEADLINES = Path(__file__).parent / "fixtures" / "sentiment_headlines.csv"
 DEV_SET = Path(__file__).parent / "data" / "headlines.csv"
@@ -180,3 +180,15 @@ def test_dev_set_figures_meet_the_bar(split):
     naive = [vader_only(h) for h, _ in rows]
     naive_sign = sum(s * g > 0 for s, (_, g) in zip(naive, rows, strict=True) if abs(g) >= 0.2) / len(clear)
     assert sign > naive_sign + 0.3
+
+
+def test_only_the_opening_of_a_long_text_is_read():
+    opening = ("Company holds its annual meeting in the usual place " * 60)[:MAX_TEXT_CHARS]
+    assert explain(opening + " shares plunge 40% after fraud charges") == explain(opening)
+    assert explain("shares plunge 40% after fraud charges").score < 0
+
+
+@pytest.mark.timeout(60)
+def test_a_huge_feed_entry_is_scored_without_hanging_the_refresh():
+    # 400 kB of clause words: reading all of it took minutes (clause weights grow with the square of a sentence)
+    assert explain("but " * 100_000).score == 0.0

@@ -202,10 +202,20 @@ def _clauses(tokens: list[str]) -> list[float]:
     return factors
 
 
-@lru_cache(maxsize=65536)
+# A headline and the opening of a summary carry its tone; reading further would let one feed entry
+# with a megabyte of text cost minutes (the clause weights grow with the square of a sentence).
+MAX_TEXT_CHARS = 2_000
+
+
 def explain(text: str) -> Explanation:
-    """The score of one headline or sentence and the cues it came from; cached, as the same
-    sentences recur (a title scored for the article and again for each ticker it names)."""
+    """The score of one headline or sentence (its first MAX_TEXT_CHARS characters) and the cues it
+    came from."""
+    return _explain(text[:MAX_TEXT_CHARS] if text else text)
+
+
+@lru_cache(maxsize=65536)
+def _explain(text: str) -> Explanation:
+    """Cached, as the same sentences recur (a title scored for the article and again for each ticker it names)."""
     if not text or not text.strip():
         return Explanation(0.0)
     tokens = _tokens(text)

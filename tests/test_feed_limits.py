@@ -49,6 +49,10 @@ def feed_errors(engine) -> dict[str, str | None]:
         ("169.254.169.254", False), ("100.64.0.1", False), ("0.0.0.0", False), ("224.0.0.1", False), ("255.255.255.255", False),
         ("::1", False), ("fe80::1%eth0", False), ("fd00::1", False), ("::ffff:127.0.0.1", False), ("::", False),
         ("93.184.216.34", True), ("8.8.8.8", True), ("2606:4700::1111", True), ("::ffff:8.8.8.8", True),
+        # IPv6 forms that lead to an IPv4 address are judged by it
+        ("64:ff9b::a9fe:a9fe", False), ("64:ff9b::7f00:1", False), ("64:ff9b:1::808:808", False), ("64:ff9b::808:808", True),
+        ("2002:7f00:1::1", False), ("2002:c0a8:101::1", False), ("2002:808:808::1", True),
+        ("::7f00:1", False), ("::ffff:0:7f00:1", False),
     ],
 )
 def test_which_addresses_are_public(address, public):

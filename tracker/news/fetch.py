@@ -148,11 +148,24 @@ class NotPublic(httpcore.ConnectError):
     """A feed host resolves to a loopback, private, link-local or otherwise non-public address."""
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: the IPv4 address is the last 32 bits
+# IPv4-compatible (::a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d) forms and the local-use NAT64
+# prefix (operator-chosen layout): never public destinations
+_NEVER_PUBLIC_V6 = (ipaddress.ip_network("::/96"), ipaddress.ip_network("::ffff:0:0:0/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def is_public(address: str) -> bool:
-    """Whether an IP address is on the public internet (IPv4-mapped IPv6 judged as its IPv4)."""
+    """Whether an IP address is on the public internet. An IPv6 address that carries an IPv4 one
+    (mapped, 6to4, Teredo, NAT64) is judged by the IPv4 address it leads to."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in net for net in _NEVER_PUBLIC_V6):
+            return False
+        inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if inner is None and ip in _NAT64:
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None:
+            return is_public(str(inner))
     return ip.is_global and not ip.is_multicast
 
 

@@ -161,7 +161,7 @@ def test_upgrade_merges_rekeys_unescapes_and_counts(db_url, tmp_path):
     undated = ids["DeepSeek outage takes inference endpoints offline"]
     before = sum(len(v) for v in ids.values())
     engine = open_database(db_url)
-    assert current_revisions(engine) == head_revisions() == {"0008"}
+    assert current_revisions(engine) == head_revisions() == {"0009"}
     with transaction(engine) as s:
         rows = {r.id: r for r in s.scalars(select(Article))}
         sources = s.execute(select(ArticleFeed.article_id, Feed.url, ArticleFeed.entry_uid).join(Feed)).all()
@@ -261,4 +261,47 @@ def test_downgrading_the_sentiment_columns_keeps_every_news_link(db_url, tmp_pat
     command.downgrade(alembic_config(engine), "0006")
     assert current_revisions(engine) == {"0006"}
     assert counts() == before
+    engine.dispose()
+
+
+def test_feeds_stored_under_a_url_with_a_token_move_to_their_redacted_key(db_url):
+    """Migration 0009: the fetch state, the article links and the failures of a feed stored under
+    its full URL follow it to the key the refresh now looks it up by, and the token is gone."""
+    from tracker.pipeline.runs import start_run
+    from tracker.redact import redacted_key
+    from tracker.storage.tables import ArticleFeed, Feed, JobFailure
+
+    secret_a, secret_b = "https://news.example.com/rss?token=s3cretA9", "https://hooks.example.com/feed?api_key=s3cretB9"
+    old = create_db_engine(db_url)
+    upgrade(old, "0008")
+    run = start_run(old, "test", {})
+    with transaction(old) as s:
+        a = Feed(url=secret_a, etag='"v1"', last_success_at=DAY, consecutive_failures=0, entries_seen=2)
+        b_old = Feed(url=secret_b, etag='"old"', consecutive_failures=0, entries_seen=1)
+        b_new = Feed(url=redacted_key(secret_b), etag='"new"', consecutive_failures=0, entries_seen=1)  # a refresh ran first
+        s.add_all([a, b_old, b_new])
+        art = Article(uid="u1", title_key="", title="t", published_at=DAY)
+        s.add(art)
+        s.flush()
+        s.add_all([ArticleFeed(feed_id=a.id, entry_uid="e1", article_id=art.id, first_seen_at=DAY),
+                   ArticleFeed(feed_id=b_old.id, entry_uid="e1", article_id=art.id, first_seen_at=DAY),
+                   ArticleFeed(feed_id=b_old.id, entry_uid="e2", article_id=art.id, first_seen_at=DAY),
+                   ArticleFeed(feed_id=b_new.id, entry_uid="e1", article_id=art.id, first_seen_at=DAY),
+                   JobFailure(run_id=run, stage="news", kind="feed", source=secret_a, error="HTTP 503", at=DAY)])
+        a_id, b_new_id = a.id, b_new.id
+    old.dispose()
+
+    engine = open_database(db_url)
+    with transaction(engine) as s:
+        feeds = {f.url: f for f in s.scalars(select(Feed))}
+        assert set(feeds) == {redacted_key(secret_a), redacted_key(secret_b)}
+        moved = feeds[redacted_key(secret_a)]
+        assert moved.id == a_id and moved.etag == '"v1"' and moved.last_success_at == DAY
+        assert feeds[redacted_key(secret_b)].id == b_new_id
+        links = sorted((f.feed_id, f.entry_uid) for f in s.scalars(select(ArticleFeed)))
+        assert links == sorted([(a_id, "e1"), (b_new_id, "e1"), (b_new_id, "e2")])
+        assert [f.source for f in s.scalars(select(JobFailure))] == [redacted_key(secret_a)]
+    with engine.connect() as conn:
+        dump = " ".join(str(v) for t in ("feeds", "job_failures") for row in conn.execute(text(f"SELECT * FROM {t}")) for v in row)
+    assert "s3cret" not in dump
     engine.dispose()

@@ -63,7 +63,7 @@ def test_upgrade_from_the_first_revision_keeps_rows(db_url):
     assert "thesis_summaries" not in inspect(old).get_table_names()
     old.dispose()
     new = open_database(db_url)  # migrates to the latest revision on first use
-    assert current_revisions(new) == head_revisions() == {"0008"}
+    assert current_revisions(new) == head_revisions() == {"0009"}
     assert "thesis_summaries" in inspect(new).get_table_names()
     with transaction(new) as s:
         assert s.scalars(select(Price.close)).all() == [221.4]

@@ -114,6 +114,8 @@ def run_scheduler(
 
     def on_signal(signum: int, _frame: object) -> None:
         signalled.append(signum)  # no locks, no logging: see the module docstring
+        # a second Ctrl-C or SIGTERM does not wait for a running refresh to finish
+        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
 
     if install_signals and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, on_signal)

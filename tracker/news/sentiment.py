@@ -202,8 +202,9 @@ def _clauses(tokens: list[str]) -> list[float]:
     return factors
 
 
-# A headline and the opening of a summary carry its tone; reading further would let one feed entry
-# with a megabyte of text cost minutes (the clause weights grow with the square of a sentence).
+# A headline and the opening of a summary carry its tone. The cap bounds the scorer whoever calls it:
+# clause weights grow with the square of a sentence (400 kB of "but" took minutes); ingest already
+# cuts summaries to 5,000 characters (`parse.SUMMARY_CHARS`), where the cost was under 0.1 s.
 MAX_TEXT_CHARS = 2_000
 
 

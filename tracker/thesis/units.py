@@ -14,6 +14,8 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
+from tracker.formatting import count
+
 DurationUnit = Literal["d", "w", "m", "y"]
 
 _PERCENT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%\s*$")
@@ -68,8 +70,7 @@ class Duration:
 
     def words(self) -> str:
         """As a person says it, for screens: `90 days`, `1 month`, `2 years` (the file keeps `90d`)."""
-        noun = {"d": "day", "w": "week", "m": "month", "y": "year"}[self.unit]
-        return f"{self.amount} {noun}{'' if self.amount == 1 else 's'}"
+        return count(self.amount, {"d": "day", "w": "week", "m": "month", "y": "year"}[self.unit])
 
 
 def capped(duration: Duration) -> Duration:

@@ -9,7 +9,7 @@ ones while they are still the thesis's, else the one calculator's on the stored 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -148,15 +148,17 @@ def current_figures(
     theses: Sequence[Thesis],
     today: dt.date,
     closes: Callable[[list[Thesis]], pd.DataFrame] | None = None,
+    states: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, ThesisPerformance]:
     """Each thesis's figures as every view shows them: those the last refresh stored, while they
     are still the thesis's (same thesis content, same day, no close fetched since), else computed
     by the calculator from the stored closes. The stored ones carry no series (no closes read).
 
-    `closes` loads the closes of the theses to compute (default: their price window, read here).
+    `closes` loads the closes of the theses to compute (default: their price window, read here);
+    `states` are the tickers' fetch states when the caller has read them already.
     """
     stored = stored_figures(engine, theses, today)
-    fetched = fetch_states(engine, [x for t in theses if t.id in stored for x in t.required_tickers])
+    fetched = states if states is not None else fetch_states(engine, [x for t in theses if t.id in stored for x in t.required_tickers])
     out: dict[str, ThesisPerformance] = {}
     compute: list[Thesis] = []
     for thesis in theses:
@@ -194,7 +196,7 @@ def build_status_report(
     last_dates = last_price_dates(engine, tickers)
     states = fetch_states(engine, tickers)
 
-    figures = current_figures(engine, theses, today, closes=lambda _: closes)
+    figures = current_figures(engine, theses, today, closes=lambda _: closes, states=states)
     out_theses = []
     for thesis in theses:
         perf = figures[thesis.id]
